@@ -1,0 +1,200 @@
+// The event model shared by every pipeline stage. A decoder turns a record into an Event; the state
+// stage links it to the process, fd and container it concerns; field extractors (src/fields) read it.
+//
+// Two ways to carry a value, so every input format fits without loss:
+// - structured parts (`proc`, `fd`, `args`, …) that decoders and the state tables fill in, and
+// - `given`: values a source already resolved, keyed by Falco field name exactly as the source wrote
+//   it ("proc.aname[2]", "evt.arg.flags"). A given value wins over a derived one; null means missing.
+
+/** A parsed argument value as decoders deliver it (the raw number, or already-rendered text). */
+export type ArgValue = string | number | boolean | readonly string[];
+
+export interface Container {
+  /** 12-character short id, or "host" for processes outside any container. */
+  readonly id: string;
+  readonly fullId?: string | undefined;
+  readonly name?: string | undefined;
+  readonly image?: string | undefined;
+  readonly imageRepository?: string | undefined;
+  readonly imageTag?: string | undefined;
+  readonly imageDigest?: string | undefined;
+  readonly imageId?: string | undefined;
+  /** Runtime: docker, containerd, cri-o, podman, … */
+  readonly type?: string | undefined;
+  readonly privileged?: boolean | undefined;
+  readonly mounts?: readonly Mount[] | undefined;
+  /** Container start, ns since epoch (decimal string, exact). */
+  readonly startTs?: string | undefined;
+  readonly labels?: Readonly<Record<string, string>> | undefined;
+  readonly ip?: string | undefined;
+  readonly hostPid?: boolean | undefined;
+  readonly hostNetwork?: boolean | undefined;
+  readonly hostIpc?: boolean | undefined;
+  readonly k8s?: K8sPod | undefined;
+}
+
+export interface Mount {
+  readonly source: string;
+  readonly dest: string;
+  readonly mode?: string | undefined;
+  readonly rw?: boolean | undefined;
+  readonly propagation?: string | undefined;
+}
+
+export interface K8sPod {
+  readonly podName?: string | undefined;
+  readonly namespace?: string | undefined;
+  readonly podUid?: string | undefined;
+  readonly podLabels?: Readonly<Record<string, string>> | undefined;
+  readonly podIp?: string | undefined;
+  readonly sandboxId?: string | undefined;
+}
+
+/** A process (thread group) as the state table knows it. Fields a source cannot supply stay undefined. */
+export interface Process {
+  pid: number;
+  tid: number;
+  ppid: number | undefined;
+  vpid: number | undefined;
+  vtid: number | undefined;
+  /** comm: the kernel's process name, at most 15 characters. */
+  name: string | undefined;
+  /** argv[0]. */
+  exe: string | undefined;
+  /** Full path of the executable. */
+  exepath: string | undefined;
+  /** argv[1..]. */
+  args: readonly string[] | undefined;
+  cwd: string | undefined;
+  env: readonly string[] | undefined;
+  tty: number | undefined;
+  uid: number | undefined;
+  gid: number | undefined;
+  user: string | undefined;
+  group: string | undefined;
+  loginuid: number | undefined;
+  loginname: string | undefined;
+  sid: number | undefined;
+  vpgid: number | undefined;
+  pgid: number | undefined;
+  /** Process start, ns since epoch (decimal string). */
+  startTs: string | undefined;
+  capEffective: string | undefined;
+  capPermitted: string | undefined;
+  capInheritable: string | undefined;
+  exeUpperLayer: boolean | undefined;
+  exeLowerLayer: boolean | undefined;
+  exeFromMemfd: boolean | undefined;
+  exeWritable: boolean | undefined;
+  exeIno: number | undefined;
+  exeInoCtime: string | undefined;
+  exeInoMtime: string | undefined;
+  cgroups: string | undefined;
+  /** The parent as known to the state table (undefined when unknown). */
+  parent: Process | undefined;
+  container: Container | undefined;
+}
+
+export type FdType =
+  | 'file' | 'directory' | 'ipv4' | 'ipv6' | 'unix' | 'pipe' | 'event' | 'signalfd' | 'eventpoll'
+  | 'inotify' | 'timerfd' | 'netlink' | 'bpf' | 'userfaultfd' | 'io_uring' | 'memfd' | 'pidfd';
+
+/** A file descriptor the event concerns. */
+export interface Fd {
+  num: number;
+  type: FdType | undefined;
+  /** Full name: a path for files, "cip:cport->sip:sport" for connected sockets. */
+  name: string | undefined;
+  /** The non-normalised path as the process passed it. */
+  nameraw: string | undefined;
+  l4proto: 'tcp' | 'udp' | 'icmp' | 'raw' | undefined;
+  cip: string | undefined;
+  cport: number | undefined;
+  sip: string | undefined;
+  sport: number | undefined;
+  /** True when the local end is the server (accepted sockets, listeners). */
+  isServer: boolean | undefined;
+  connected: boolean | undefined;
+  /** Open flags (O_* bits) for files opened by this event. */
+  openFlags: number | undefined;
+  dev: number | undefined;
+  ino: number | undefined;
+  upperLayer: boolean | undefined;
+}
+
+export interface SyscallEvent {
+  readonly source: 'syscall';
+  /** evt.type: the syscall or event name. */
+  type: string;
+  /** Nanoseconds since the epoch as decimal digits: exact beyond 2^53. "" when unknown. */
+  ts: string;
+  /** evt.num: the event's sequence number (0 when unknown). */
+  num: number;
+  /** '<' exit (the default) or '>' enter. */
+  dir: '<' | '>';
+  cpu: number | undefined;
+  tid: number | undefined;
+  /** evt.rawres: the return value (negative errno on failure). */
+  res: number | undefined;
+  /** Arguments by name (evt.arg.NAME); numbers are raw, strings already rendered. */
+  args: Record<string, ArgValue>;
+  /** evt.args as a source rendered it, when it did. */
+  argsText: string | undefined;
+  given: Record<string, unknown> | undefined;
+  proc: Process | undefined;
+  fd: Fd | undefined;
+  /** Where the source itself says the process runs (filled by decoders; state links it to `proc`). */
+  container: Container | undefined;
+}
+
+/** A Kubernetes audit event (audit.k8s.io Event). */
+export interface K8sAuditEvent {
+  readonly source: 'k8s_audit';
+  /** For indexing: audit events have no syscall type; the engine uses "" for every plugin source. */
+  readonly type: string;
+  ts: string;
+  num: number;
+  given: Record<string, unknown> | undefined;
+  /** The parsed audit event document. */
+  readonly doc: Record<string, unknown>;
+}
+
+export type Event = SyscallEvent | K8sAuditEvent;
+
+export function newProcess(pid: number, tid = pid): Process {
+  return {
+    pid, tid, ppid: undefined, vpid: undefined, vtid: undefined, name: undefined, exe: undefined,
+    exepath: undefined, args: undefined, cwd: undefined, env: undefined, tty: undefined, uid: undefined,
+    gid: undefined, user: undefined, group: undefined, loginuid: undefined, loginname: undefined,
+    sid: undefined, vpgid: undefined, pgid: undefined, startTs: undefined, capEffective: undefined,
+    capPermitted: undefined, capInheritable: undefined, exeUpperLayer: undefined, exeLowerLayer: undefined,
+    exeFromMemfd: undefined, exeWritable: undefined, exeIno: undefined, exeInoCtime: undefined,
+    exeInoMtime: undefined, cgroups: undefined, parent: undefined, container: undefined,
+  };
+}
+
+export function newFd(num: number): Fd {
+  return {
+    num, type: undefined, name: undefined, nameraw: undefined, l4proto: undefined, cip: undefined,
+    cport: undefined, sip: undefined, sport: undefined, isServer: undefined, connected: undefined,
+    openFlags: undefined, dev: undefined, ino: undefined, upperLayer: undefined,
+  };
+}
+
+/** A syscall event with every property present (one hidden class for all decoders). */
+export function newSyscallEvent(type: string): SyscallEvent {
+  return {
+    source: 'syscall', type, ts: '', num: 0, dir: '<', cpu: undefined, tid: undefined, res: undefined,
+    args: {}, argsText: undefined, given: undefined, proc: undefined, fd: undefined, container: undefined,
+  };
+}
+
+/** A syscall event whose every field value is given, e.g. `{"evt.type":"open","proc.name":"cat"}`. */
+export function eventFromFields(fields: Record<string, unknown>): SyscallEvent {
+  const type = fields['evt.type'];
+  const ev = newSyscallEvent(typeof type === 'string' ? type : '');
+  ev.given = fields;
+  return ev;
+}
+
+export const HOST_CONTAINER: Container = Object.freeze({ id: 'host', name: 'host' });

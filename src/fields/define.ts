@@ -1,0 +1,89 @@
+// Helpers to declare fields compactly: a definition from a name, type, description and an extractor
+// factory, wrapped so that values a source already gave (`event.given`) win over derived ones.
+
+import type { ArgKind, Extractor, FieldDef, FieldType, Multiplicity } from './types.js';
+
+type AnyEvent = { given: Record<string, unknown> | undefined };
+
+export interface FieldSpec<E extends AnyEvent> {
+  readonly type: FieldType;
+  readonly desc: string;
+  readonly arg?: ArgKind;
+  readonly argRequired?: boolean;
+  readonly dotted?: boolean;
+  readonly filterOnly?: boolean;
+  readonly noRhs?: boolean;
+  readonly noTransformer?: boolean;
+  readonly deprecated?: boolean;
+  /** Multiplicity (default: single). */
+  readonly multi?: Multiplicity | ((arg: string | undefined) => Multiplicity);
+  /** Whether a given value may override (default true). */
+  readonly givenWins?: boolean;
+  /** Builds the derived extractor, or an error message for a bad argument. */
+  readonly make: (arg: string | undefined) => ((ev: E) => unknown) | string;
+  /** JSON rendering for alerts, when it differs from the filter value. */
+  readonly json?: (arg: string | undefined) => (ev: E) => unknown;
+}
+
+/** Keys under which a source may have given this field's value. */
+export function givenKeys(name: string, arg: string | undefined, dotted: boolean): string[] {
+  if (arg === undefined) return [name];
+  return dotted ? [`${name}.${arg}`, `${name}[${arg}]`] : [`${name}[${arg}]`];
+}
+
+/** Wraps a derived extractor so that a non-null value in `event.given` under `keys` wins. */
+export function preferGiven<E extends AnyEvent>(keys: readonly string[], derived: (ev: E) => unknown): (ev: E) => unknown {
+  const [k0, k1] = keys;
+  if (k0 === undefined) return derived;
+  if (k1 === undefined) {
+    return (ev) => {
+      const g = ev.given;
+      if (g !== undefined) {
+        const v = g[k0];
+        if (v !== undefined && v !== null) return v;
+      }
+      return derived(ev);
+    };
+  }
+  return (ev) => {
+    const g = ev.given;
+    if (g !== undefined) {
+      const v = g[k0] ?? g[k1];
+      if (v !== undefined && v !== null) return v;
+    }
+    return derived(ev);
+  };
+}
+
+export function defineField<E extends AnyEvent>(source: string, name: string, spec: FieldSpec<E>): FieldDef {
+  const dotted = spec.dotted ?? false;
+  const multi = spec.multi ?? 'single';
+  const givenWins = spec.givenWins ?? true;
+  const def: FieldDef = {
+    name,
+    source,
+    type: spec.type,
+    argKind: spec.arg ?? 'none',
+    argRequired: spec.argRequired ?? false,
+    dottedArg: dotted,
+    filterOnly: spec.filterOnly ?? false,
+    noRhs: spec.noRhs ?? false,
+    noTransformer: spec.noTransformer ?? false,
+    deprecated: spec.deprecated ?? false,
+    desc: spec.desc,
+    multiplicity: typeof multi === 'function' ? multi : () => multi,
+    extractor(arg) {
+      const derived = spec.make(arg);
+      if (typeof derived === 'string') return derived;
+      const ex = givenWins ? preferGiven(givenKeys(name, arg, dotted), derived) : derived;
+      return ex as Extractor;
+    },
+  };
+  if (spec.json) {
+    const json = spec.json;
+    def.jsonExtractor = (arg) => preferGiven(givenKeys(name, arg, dotted), json(arg)) as Extractor;
+  }
+  return def;
+}
+
+export const none = (): undefined => undefined;

@@ -1,0 +1,16 @@
+// The shape of a CLI command: a name, a one-line summary, its --help text, and a run function that
+// returns the exit code. Commands never call process.exit; main.ts does.
+
+export interface CommandContext {
+  readonly stdout: NodeJS.WritableStream;
+  readonly stderr: NodeJS.WritableStream;
+  readonly env: NodeJS.ProcessEnv;
+  readonly cwd: string;
+}
+
+export interface Command {
+  readonly name: string;
+  readonly summary: string;
+  readonly usage: string;
+  run(args: readonly string[], ctx: CommandContext): Promise<number>;
+}

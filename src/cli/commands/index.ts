@@ -1,0 +1,5 @@
+// The list of CLI commands, in the order --help shows them.
+import type { Command } from '../command.js';
+import { fieldsCommand } from './fields.js';
+
+export const commands: readonly Command[] = [fieldsCommand];

@@ -40,7 +40,7 @@ export function preferGiven<E extends AnyEvent>(keys: readonly string[], derived
       const g = ev.given;
       if (g !== undefined) {
         const v = g[k0];
-        if (v !== undefined && v !== null) return v;
+        if (v !== undefined && v !== null && typeof v !== 'function') return v;
       }
       return derived(ev);
     };
@@ -49,7 +49,7 @@ export function preferGiven<E extends AnyEvent>(keys: readonly string[], derived
     const g = ev.given;
     if (g !== undefined) {
       const v = g[k0] ?? g[k1];
-      if (v !== undefined && v !== null) return v;
+      if (v !== undefined && v !== null && typeof v !== 'function') return v;
     }
     return derived(ev);
   };

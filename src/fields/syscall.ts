@@ -128,9 +128,14 @@ function parseIndex(arg: string | undefined): number | undefined {
   return arg === undefined ? undefined : Number(arg);
 }
 
+/** Own-property lookup: keys come from rule text and event data, so never reach the prototype. */
+function own<T>(obj: Readonly<Record<string, T>> | undefined, key: string): T | undefined {
+  return obj !== undefined && Object.prototype.hasOwnProperty.call(obj, key) ? obj[key] : undefined;
+}
+
 /** An argument as libsinsp's evt.arg renders it: a string. */
 function argText(ev: Ev, name: string): string | undefined {
-  const v = ev.args[name];
+  const v = own(ev.args, name);
   if (v === undefined) return undefined;
   if (typeof v === 'string') return v;
   if (Array.isArray(v)) return v.join(' ');
@@ -246,7 +251,7 @@ export function syscallFieldDefs(options: SyscallFieldOptions = {}): FieldDef[] 
     desc: "one of the event arguments specified by name, as its raw value. E.g. 'evt.rawarg.fd'.",
     make: (arg) => (ev) => {
       if (arg === 'res' && ev.args['res'] === undefined) return ev.res;
-      const v = ev.args[arg ?? ''];
+      const v = own(ev.args, arg ?? '');
       if (typeof v === 'number') return v;
       if (typeof v === 'string' && /^-?[0-9]+/.test(v)) return parseInt(v, 10);
       return v;
@@ -589,7 +594,7 @@ export function syscallFieldDefs(options: SyscallFieldOptions = {}): FieldDef[] 
   simple('container.host_network', 'bool', "'true' if the container is running in the host network namespace.", inContainer((c) => c.hostNetwork));
   simple('container.host_ipc', 'bool', "'true' if the container is running in the host IPC namespace.", inContainer((c) => c.hostIpc));
   add('container.label', { type: 'string', arg: 'key', argRequired: true, desc: 'Container label. E.g. \'container.label[foo]\'.',
-    make: (arg) => inContainer((c) => c.labels?.[arg ?? '']) });
+    make: (arg) => inContainer((c) => own(c.labels, arg ?? '')) });
   simple('container.labels', 'string', 'Container comma-separated key/value labels.',
     inContainer((c) => (c.labels === undefined ? undefined : Object.entries(c.labels).map(([k, v]) => `${k}:${v}`).join(', '))));
 
@@ -601,7 +606,7 @@ export function syscallFieldDefs(options: SyscallFieldOptions = {}): FieldDef[] 
   simple('k8s.pod.sandbox_id', 'string', 'The truncated Kubernetes pod sandbox ID (first 12 characters).', k8s((p) => p.sandboxId?.slice(0, 12)));
   simple('k8s.pod.full_sandbox_id', 'string', 'The full Kubernetes pod sandbox ID.', k8s((p) => p.sandboxId));
   add('k8s.pod.label', { type: 'string', arg: 'key', argRequired: true, desc: "The Kubernetes pod label. E.g. 'k8s.pod.label[foo]'.",
-    make: (arg) => k8s((p) => p.podLabels?.[arg ?? '']) });
+    make: (arg) => k8s((p) => own(p.podLabels, arg ?? '')) });
   simple('k8s.pod.labels', 'string', 'The Kubernetes pod comma-separated key/value labels.',
     k8s((p) => (p.podLabels === undefined ? undefined : Object.entries(p.podLabels).map(([k, v]) => `${k}:${v}`).join(', '))));
   simple('k8s.pod.ip', 'string', 'The Kubernetes pod ip.', k8s((p) => p.podIp));

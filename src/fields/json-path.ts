@@ -1,0 +1,109 @@
+// Walking parsed JSON documents the way Falco's k8saudit and json plugins do (they use Go's fastjson):
+// key paths where a numeric key indexes an array, RFC 6901 JSON pointers, the k8saudit plugin's
+// "values recursive" walk that fans out over arrays, and the rendering of any JSON value as text.
+//
+// Only own properties are ever read, so event data such as `/constructor` or `/__proto__` can never
+// reach Object.prototype. Nothing here throws on hostile input.
+
+/** A JSON value as JSON.parse returns it. */
+export type Json = null | boolean | number | string | Json[] | { [key: string]: Json };
+
+/** Marks an array element the walk could not follow (Go's nil in the plugin), kept so lists line up. */
+export const ABSENT: unique symbol = Symbol('absent');
+export type Walked = Json | typeof ABSENT;
+
+const INDEX = /^[+-]?[0-9]{1,10}$/;
+
+/**
+ * One step, as fastjson's `Value.Get(key)`: an own property of an object, or an element of an array
+ * when the key is a decimal index. Undefined when absent; JSON null is a present value.
+ */
+export function child(value: unknown, key: string): Json | undefined {
+  if (value === null || typeof value !== 'object') return undefined;
+  if (Array.isArray(value)) {
+    if (!INDEX.test(key)) return undefined;
+    const i = Number(key);
+    return i >= 0 && i < value.length ? (value[i] as Json) : undefined;
+  }
+  return Object.hasOwn(value, key) ? ((value as Record<string, Json>)[key] as Json) : undefined;
+}
+
+/** Follows `keys` from `value` (fastjson `Get(keys...)`). */
+export function getPath(value: unknown, keys: readonly string[]): Json | undefined {
+  let cur: unknown = value;
+  for (const k of keys) {
+    cur = child(cur, k);
+    if (cur === undefined) return undefined;
+  }
+  return cur as Json;
+}
+
+/**
+ * Parses an RFC 6901 pointer the way the json plugin does: one leading '/' is dropped, the rest is
+ * split on '/', and `~1` then `~0` are unescaped in each token. An empty pointer is invalid (the
+ * plugin rejects it) — returns undefined.
+ */
+export function parsePointer(pointer: string): string[] | undefined {
+  if (pointer.length === 0) return undefined;
+  const body = pointer.startsWith('/') ? pointer.slice(1) : pointer;
+  return body.split('/').map((t) => t.replaceAll('~1', '/').replaceAll('~0', '~'));
+}
+
+/**
+ * The k8saudit plugin's `getValuesRecursive`: follows `keys`, and whenever the current value is an
+ * array either fans out over every element (no index) or takes element `index` (an index argument
+ * such as `ka.req.pod.containers.image[1]`). Elements where the path breaks yield ABSENT.
+ * Undefined when the path breaks before any fan-out, or the index is out of range.
+ */
+export function valuesRecursive(value: unknown, index: number | undefined, keys: readonly string[], from = 0): Walked[] | undefined {
+  let cur: unknown = value;
+  for (let i = from; i < keys.length; i++) {
+    if (Array.isArray(cur)) {
+      if (index === undefined) {
+        const out: Walked[] = [];
+        for (const el of cur) {
+          const sub = valuesRecursive(el, index, keys, i);
+          if (sub === undefined) out.push(ABSENT);
+          else for (const s of sub) out.push(s);
+        }
+        return out;
+      }
+      if (index >= cur.length) return undefined;
+      cur = cur[index];
+    }
+    const k = keys[i] as string;
+    // An empty key is fastjson's `Get()`: the value itself.
+    cur = k === '' ? cur : child(cur, k);
+    if (cur === undefined) return undefined;
+  }
+  return [cur as Json];
+}
+
+/**
+ * A JSON value as the plugins render it (`jsonValueAsString`): strings as they are, anything else as
+ * compact JSON text (`201`, `true`, `null`, `{"a":1}`).
+ */
+export function jsonText(value: Json): string {
+  return typeof value === 'string' ? value : JSON.stringify(value);
+}
+
+/** `arrayAsStringsSkipNil`: every present value as text, ABSENT ones dropped. */
+export function textsSkipAbsent(values: readonly Walked[]): string[] {
+  const out: string[] = [];
+  for (const v of values) if (v !== ABSENT) out.push(jsonText(v));
+  return out;
+}
+
+/** `arrayAsStrings`: every value as text, or undefined (field unavailable) when any is ABSENT. */
+export function textsStrict(values: readonly Walked[]): string[] | undefined {
+  const out: string[] = [];
+  for (const v of values) {
+    if (v === ABSENT) return undefined;
+    out.push(jsonText(v));
+  }
+  return out;
+}
+
+export function isObject(value: unknown): value is Record<string, Json> {
+  return value !== null && typeof value === 'object' && !Array.isArray(value);
+}

@@ -13,29 +13,68 @@ export const ABSENT: unique symbol = Symbol('absent');
 export type Walked = Json | typeof ABSENT;
 
 const INDEX = /^[+-]?[0-9]{1,10}$/;
+/** Names an object inherits (`constructor`, `toString`, `__proto__`, …): these need an own-property check. */
+const INHERITED: ReadonlySet<string> = new Set(Object.getOwnPropertyNames(Object.prototype));
+
+/** One step of a path, prepared once: the array index the key denotes, and whether it needs hasOwn. */
+interface Step {
+  readonly key: string;
+  readonly index: number;
+  readonly guarded: boolean;
+}
+
+function stepOf(key: string): Step {
+  const index = INDEX.test(key) ? Number(key) : -1;
+  return { key, index, guarded: INHERITED.has(key) };
+}
+
+function take(value: unknown, step: Step): Json | undefined {
+  if (value === null || typeof value !== 'object') return undefined;
+  if (Array.isArray(value)) return step.index >= 0 && step.index < value.length ? (value[step.index] as Json) : undefined;
+  if (step.guarded && !Object.hasOwn(value, step.key)) return undefined;
+  return (value as Record<string, Json>)[step.key];
+}
 
 /**
  * One step, as fastjson's `Value.Get(key)`: an own property of an object, or an element of an array
  * when the key is a decimal index. Undefined when absent; JSON null is a present value.
  */
 export function child(value: unknown, key: string): Json | undefined {
-  if (value === null || typeof value !== 'object') return undefined;
-  if (Array.isArray(value)) {
-    if (!INDEX.test(key)) return undefined;
-    const i = Number(key);
-    return i >= 0 && i < value.length ? (value[i] as Json) : undefined;
-  }
-  return Object.hasOwn(value, key) ? ((value as Record<string, Json>)[key] as Json) : undefined;
+  return take(value, stepOf(key));
 }
 
 /** Follows `keys` from `value` (fastjson `Get(keys...)`). */
 export function getPath(value: unknown, keys: readonly string[]): Json | undefined {
-  let cur: unknown = value;
-  for (const k of keys) {
-    cur = child(cur, k);
-    if (cur === undefined) return undefined;
+  return compilePath(keys)(value);
+}
+
+/**
+ * `getPath` specialised for fixed keys, prepared once: field extractors use this so that each event
+ * costs only the property loads (plus an own-property check for inherited names such as `constructor`).
+ */
+export function compilePath(keys: readonly string[]): (value: unknown) => Json | undefined {
+  const steps = keys.map(stepOf);
+  const [a, b, c] = steps;
+  if (steps.length === 1 && a) return (v) => take(v, a);
+  if (steps.length === 2 && a && b) {
+    return (v) => { const x = take(v, a); return x === undefined ? undefined : take(x, b); };
   }
-  return cur as Json;
+  if (steps.length === 3 && a && b && c) {
+    return (v) => {
+      const x = take(v, a);
+      if (x === undefined) return undefined;
+      const y = take(x, b);
+      return y === undefined ? undefined : take(y, c);
+    };
+  }
+  return (v) => {
+    let cur: unknown = v;
+    for (const st of steps) {
+      cur = take(cur, st);
+      if (cur === undefined) return undefined;
+    }
+    return cur as Json;
+  };
 }
 
 /**
@@ -84,8 +123,19 @@ export function valuesRecursive(value: unknown, index: number | undefined, keys:
  * compact JSON text (`201`, `true`, `null`, `{"a":1}`).
  */
 export function jsonText(value: Json): string {
-  return typeof value === 'string' ? value : JSON.stringify(value);
+  if (typeof value === 'string') return value;
+  if (value === null || typeof value !== 'object') return JSON.stringify(value);
+  // Objects and arrays (configmap data, role rules, subjects) are rendered once per event however many
+  // checks read them; the cache entry dies with the event.
+  let text = rendered.get(value);
+  if (text === undefined) {
+    text = JSON.stringify(value);
+    rendered.set(value, text);
+  }
+  return text;
 }
+
+const rendered = new WeakMap<object, string>();
 
 /** `arrayAsStringsSkipNil`: every present value as text, ABSENT ones dropped. */
 export function textsSkipAbsent(values: readonly Walked[]): string[] {

@@ -29,7 +29,7 @@ import { FieldRegistry } from './registry.js';
 import type { FieldDef, FieldType } from './types.js';
 import { dateTimeText, timeIsoText, timeSecondsText, timeText, timestampJson } from './time.js';
 import {
-  ABSENT, child, getPath, isObject, jsonText, parsePointer, textsSkipAbsent, textsStrict, valuesRecursive,
+  ABSENT, child, compilePath, getPath, isObject, jsonText, parsePointer, textsSkipAbsent, textsStrict, valuesRecursive,
 } from './json-path.js';
 
 type Ev = K8sAuditEvent;
@@ -40,23 +40,32 @@ export const K8S_AUDIT_SOURCE = 'k8s_audit';
 
 // ------------------------------------------------------------------------------------------ helpers
 
-/** ka.* fields see nothing of a JSON document without `auditID` (not an audit event). */
+/**
+ * ka.* fields see nothing of a JSON document without `auditID` (not an audit event). Object.prototype
+ * has no `auditID`, so a plain load is an own-property test here.
+ */
 const audit = (f: (doc: Record<string, unknown>) => unknown): Extract => (ev) =>
-  (Object.hasOwn(ev.doc, 'auditID') ? f(ev.doc) : undefined);
+  (ev.doc['auditID'] !== undefined ? f(ev.doc) : undefined);
 
 const nonEmpty = (xs: string[] | undefined): string[] | undefined => (xs === undefined || xs.length === 0 ? undefined : xs);
 
 /** `extractFromKeys` for a single-valued field. */
-const atKeys = (...keys: string[]): Extract => audit((doc) => {
-  const v = getPath(doc, keys);
-  return v === undefined ? undefined : jsonText(v);
-});
+const atKeys = (...keys: string[]): Extract => {
+  const get = compilePath(keys);
+  return audit((doc) => {
+    const v = get(doc);
+    return v === undefined ? undefined : typeof v === 'string' ? v : jsonText(v);
+  });
+};
 
 /** `extractFromKeys` for a list field: the value must be an array; each element as text. */
-const listAtKeys = (...keys: string[]): Extract => audit((doc) => {
-  const v = getPath(doc, keys);
-  return Array.isArray(v) ? nonEmpty(v.map(jsonText)) : undefined;
-});
+const listAtKeys = (...keys: string[]): Extract => {
+  const get = compilePath(keys);
+  return audit((doc) => {
+    const v = get(doc);
+    return Array.isArray(v) ? nonEmpty(v.map(jsonText)) : undefined;
+  });
+};
 
 function indexOf(arg: string | undefined): number | undefined {
   return arg === undefined ? undefined : Number(arg);
@@ -372,7 +381,8 @@ export function k8sAuditFieldDefs(options: K8sAuditFieldOptions = {}): FieldDef[
       make: (arg) => {
         const keys = parsePointer(arg ?? '');
         if (keys === undefined) return `field '${prefix}.value' needs a JSON pointer argument, e.g. ${prefix}.value[/stage]`;
-        return (ev) => { const v = getPath(ev.doc, keys); return v === undefined ? undefined : jsonText(v); };
+        const get = compilePath(keys);
+        return (ev) => { const v = get(ev.doc); return v === undefined ? undefined : jsonText(v); };
       },
     });
     str(`${prefix}.obj`, `The full json message as a text string (indented)${alias}.`, (ev) => JSON.stringify(ev.doc, null, 2));

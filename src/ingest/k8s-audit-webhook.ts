@@ -43,7 +43,7 @@ export type AuditWebhookProblem =
 export interface AuditWebhookOptions {
   /** Port to listen on; 0 picks a free one (see `port` on the result). */
   readonly port: number;
-  /** Address to bind (default all interfaces, as the API server reaches it through a Service). */
+  /** Address to bind (default: every interface, IPv6 and IPv4, as the API server reaches it through a Service). */
   readonly host?: string;
   /** URL path the API server posts to (default /k8s-audit). */
   readonly path?: string;
@@ -212,7 +212,7 @@ export async function startAuditWebhook(options: AuditWebhookOptions): Promise<A
   await new Promise<void>((resolve, rejectListen) => {
     const onError = (err: Error): void => rejectListen(err);
     server.once('error', onError);
-    server.listen(options.port, options.host ?? '0.0.0.0', () => {
+    server.listen(options.port, options.host, () => {
       server.off('error', onError);
       resolve();
     });

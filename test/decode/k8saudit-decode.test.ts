@@ -1,7 +1,8 @@
 // k8s audit decoding – Event, EventList and array payloads, stageTimestamp to exact nanoseconds, every
 // stage delivered, and bad input counted (never thrown).
 import { describe, expect, it } from 'vitest';
-import { K8sAuditDecoder, type K8sAuditProblem } from '../../src/decode/k8saudit.js';
+import { K8sAuditDecoder, stampToNs, type K8sAuditProblem } from '../../src/decode/k8saudit.js';
+import { rfc3339ToNs } from '../../src/fields/time.js';
 
 const event = (id: string, extra: Record<string, unknown> = {}): Record<string, unknown> => ({
   kind: 'Event', apiVersion: 'audit.k8s.io/v1', level: 'Metadata', auditID: id, stage: 'ResponseComplete', verb: 'get',
@@ -32,6 +33,18 @@ describe('K8sAuditDecoder', () => {
     expect(e?.ts).toBe('1714557600123456789');
     const [f] = d.decode(JSON.stringify(event('b', { stageTimestamp: '2024-05-01T10:00:00Z' }))).events;
     expect(f?.ts).toBe('1714557600000000000');
+  });
+
+  it('converts RFC 3339 stamps exactly, agreeing with the general converter, and rejects impossible ones', () => {
+    for (const t of ['2018-10-25T14:09:12.581541Z', '2024-02-29T23:59:59.999999999Z', '1970-01-01T00:00:01Z', '2024-05-01T12:00:00.5+05:30',
+      '2024-05-01T00:10:00-00:30', '2099-12-31T23:59:59.000001Z']) {
+      expect(stampToNs(t), t).toBe(rfc3339ToNs(t));
+    }
+    expect(stampToNs('1970-01-01T00:00:00.000000123Z')).toBe('123');
+    for (const bad of ['2023-02-29T00:00:00Z', '2024-13-01T00:00:00Z', '2024-05-01T24:00:00Z', '1969-12-31T23:59:59Z',
+      '2024-05-01 10:00:00Z', '2024-05-01T10:00:00', '2024-05-01T10:00:00.Z', '2024-05-01T10:00:00.1234567890Z', '0070-01-01T00:00:01Z', '2024-05-01T10:00:00+0100', '2024-05-01T10:00:00Zjunk', '']) {
+      expect(stampToNs(bad), bad).toBeUndefined();
+    }
   });
 
   it('decodes an EventList (the webhook backend batch) and counts its bad items', () => {

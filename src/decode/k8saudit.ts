@@ -12,6 +12,7 @@
 // array does not discard the rest of the payload.
 
 import { newK8sAuditEvent, type K8sAuditEvent } from '../event/types.js';
+import { renderJson } from '../fields/json-path.js';
 
 export interface K8sAuditDecodeStats {
   /** Documents handed to the decoder (webhook bodies, log lines). */
@@ -138,13 +139,16 @@ export class K8sAuditDecoder {
     if (ts === undefined) {
       this.problem('badTimestamp', stamp === undefined
         ? "audit event without 'stageTimestamp'"
-        : `audit event 'stageTimestamp' is not an RFC 3339 time: ${JSON.stringify(stamp).slice(0, 64)}`);
+        : `audit event 'stageTimestamp' is not an RFC 3339 time: ${typeof stamp === 'string' ? JSON.stringify(stamp.slice(0, 64)) : `a JSON ${stamp === null ? 'null' : Array.isArray(stamp) ? 'array' : typeof stamp}`}`);
       return;
     }
     if (checkSize) {
-      const size = Buffer.byteLength(JSON.stringify(item), 'utf8');
+      const text = renderJson(item);
+      const size = text === undefined ? Infinity : Buffer.byteLength(text, 'utf8');
       if (size > this.maxEventSize) {
-        this.problem('tooLarge', `audit event of ${size} bytes exceeds maxEventSize ${this.maxEventSize}`);
+        this.problem('tooLarge', text === undefined
+          ? 'audit event nested too deeply to serialise'
+          : `audit event of ${size} bytes exceeds maxEventSize ${this.maxEventSize}`);
         return;
       }
     }

@@ -88,20 +88,24 @@ export function parsePointer(pointer: string): string[] | undefined {
   return body.split('/').map((t) => t.replaceAll('~1', '/').replaceAll('~0', '~'));
 }
 
+const MAX_FAN_OUT_DEPTH = 32;
+
 /**
  * The k8saudit plugin's `getValuesRecursive`: follows `keys`, and whenever the current value is an
  * array either fans out over every element (no index) or takes element `index` (an index argument
  * such as `ka.req.pod.containers.image[1]`). Elements where the path breaks yield ABSENT.
  * Undefined when the path breaks before any fan-out, or the index is out of range.
  */
-export function valuesRecursive(value: unknown, index: number | undefined, keys: readonly string[], from = 0): Walked[] | undefined {
+export function valuesRecursive(value: unknown, index: number | undefined, keys: readonly string[], from = 0, depth = 0): Walked[] | undefined {
   let cur: unknown = value;
   for (let i = from; i < keys.length; i++) {
     if (Array.isArray(cur)) {
       if (index === undefined) {
+        // Arrays nested in arrays fan out again at the same key: bound it, hostile input nests deeply.
+        if (depth >= MAX_FAN_OUT_DEPTH) return undefined;
         const out: Walked[] = [];
         for (const el of cur) {
-          const sub = valuesRecursive(el, index, keys, i);
+          const sub = valuesRecursive(el, index, keys, i, depth + 1);
           if (sub === undefined) out.push(ABSENT);
           else for (const s of sub) out.push(s);
         }
@@ -119,17 +123,30 @@ export function valuesRecursive(value: unknown, index: number | undefined, keys:
 }
 
 /**
- * A JSON value as the plugins render it (`jsonValueAsString`): strings as they are, anything else as
- * compact JSON text (`201`, `true`, `null`, `{"a":1}`).
+ * JSON.stringify that cannot throw: JSON.parse accepts nesting thousands of levels deep that
+ * JSON.stringify then overflows the stack on (hostile input can do this). Undefined when it fails.
  */
-export function jsonText(value: Json): string {
+export function renderJson(value: unknown, indent?: number): string | undefined {
+  try {
+    return JSON.stringify(value, null, indent);
+  } catch {
+    return undefined;
+  }
+}
+
+/**
+ * A JSON value as the plugins render it (`jsonValueAsString`): strings as they are, anything else as
+ * compact JSON text (`201`, `true`, `null`, `{"a":1}`). Undefined only for structures too deep to render.
+ */
+export function jsonText(value: Json): string | undefined {
   if (typeof value === 'string') return value;
   if (value === null || typeof value !== 'object') return JSON.stringify(value);
   // Objects and arrays (configmap data, role rules, subjects) are rendered once per event however many
   // checks read them; the cache entry dies with the event.
   let text = rendered.get(value);
   if (text === undefined) {
-    text = JSON.stringify(value);
+    text = renderJson(value);
+    if (text === undefined) return undefined;
     rendered.set(value, text);
   }
   return text;
@@ -137,10 +154,24 @@ export function jsonText(value: Json): string {
 
 const rendered = new WeakMap<object, string>();
 
+/** Texts of `values`, dropping any that cannot be rendered. */
+export function texts(values: readonly Json[]): string[] {
+  const out: string[] = [];
+  for (const v of values) {
+    const t = jsonText(v);
+    if (t !== undefined) out.push(t);
+  }
+  return out;
+}
+
 /** `arrayAsStringsSkipNil`: every present value as text, ABSENT ones dropped. */
 export function textsSkipAbsent(values: readonly Walked[]): string[] {
   const out: string[] = [];
-  for (const v of values) if (v !== ABSENT) out.push(jsonText(v));
+  for (const v of values) {
+    if (v === ABSENT) continue;
+    const t = jsonText(v);
+    if (t !== undefined) out.push(t);
+  }
   return out;
 }
 
@@ -149,7 +180,9 @@ export function textsStrict(values: readonly Walked[]): string[] | undefined {
   const out: string[] = [];
   for (const v of values) {
     if (v === ABSENT) return undefined;
-    out.push(jsonText(v));
+    const t = jsonText(v);
+    if (t === undefined) return undefined;
+    out.push(t);
   }
   return out;
 }

@@ -29,7 +29,7 @@ import { FieldRegistry } from './registry.js';
 import type { FieldDef, FieldType } from './types.js';
 import { dateTimeText, timeIsoText, timeSecondsText, timeText, timestampJson } from './time.js';
 import {
-  ABSENT, child, compilePath, getPath, isObject, jsonText, parsePointer, textsSkipAbsent, textsStrict, valuesRecursive,
+  ABSENT, child, compilePath, getPath, isObject, jsonText, parsePointer, renderJson, texts, textsSkipAbsent, textsStrict, valuesRecursive,
 } from './json-path.js';
 
 type Ev = K8sAuditEvent;
@@ -63,7 +63,7 @@ const listAtKeys = (...keys: string[]): Extract => {
   const get = compilePath(keys);
   return audit((doc) => {
     const v = get(doc);
-    return Array.isArray(v) ? nonEmpty(v.map(jsonText)) : undefined;
+    return Array.isArray(v) ? nonEmpty(texts(v)) : undefined;
   });
 };
 
@@ -202,7 +202,8 @@ export function k8sAuditFieldDefs(options: K8sAuditFieldOptions = {}): FieldDef[
       const key = arg ?? '';
       return audit((doc) => {
         const uri = child(doc, 'requestURI');
-        return uri === undefined ? undefined : uriParam(jsonText(uri), key);
+        const text = uri === undefined ? undefined : jsonText(uri);
+        return text === undefined ? undefined : uriParam(text, key);
       });
     },
   });
@@ -247,7 +248,7 @@ export function k8sAuditFieldDefs(options: K8sAuditFieldOptions = {}): FieldDef[
         const vs = valuesRecursive(doc, i, ['requestObject', 'rules', part]);
         if (vs === undefined) return undefined;
         const out: string[] = [];
-        for (const v of vs) if (Array.isArray(v)) for (const x of v) out.push(jsonText(x));
+        for (const v of vs) if (Array.isArray(v)) out.push(...texts(v));
         return nonEmpty(out);
       }));
   }
@@ -284,9 +285,9 @@ export function k8sAuditFieldDefs(options: K8sAuditFieldOptions = {}): FieldDef[
     };
     const effective = (k: 'runAsUser' | 'runAsGroup') => (i: number | undefined): Extract => audit((doc) => {
       const pod = getPath(doc, [...spec, 'securityContext', k]);
-      const dflt = pod === undefined ? '0' : jsonText(pod);
+      const dflt = pod === undefined ? '0' : jsonText(pod) ?? '0';
       const vs = valuesRecursive(doc, i, [...base, 'securityContext', k]);
-      return vs && nonEmpty(vs.map((v) => (v === ABSENT ? dflt : jsonText(v))));
+      return vs && nonEmpty(vs.map((v) => (v === ABSENT ? dflt : jsonText(v) ?? dflt)));
     });
     indexedList(`${p}.name`, `When the request object refers to a pod, the ${what} names.`, skip('name'));
     indexedList(`${p}.image`, `When the request object refers to a pod, the ${what} images.`, (i) => audit((doc) => nonEmpty(images(i)(doc))));
@@ -319,7 +320,8 @@ export function k8sAuditFieldDefs(options: K8sAuditFieldOptions = {}): FieldDef[
           if (!Array.isArray(ports)) return undefined;
           for (const port of ports) {
             const v = child(port, 'hostPort') ?? child(port, 'containerPort');
-            if (v !== undefined) out.push(jsonText(v));
+            const t = v === undefined ? undefined : jsonText(v);
+            if (t !== undefined) out.push(t);
           }
         }
         return nonEmpty(out);
@@ -385,7 +387,7 @@ export function k8sAuditFieldDefs(options: K8sAuditFieldOptions = {}): FieldDef[
         return (ev) => { const v = get(ev.doc); return v === undefined ? undefined : jsonText(v); };
       },
     });
-    str(`${prefix}.obj`, `The full json message as a text string (indented)${alias}.`, (ev) => JSON.stringify(ev.doc, null, 2));
+    str(`${prefix}.obj`, `The full json message as a text string (indented)${alias}.`, (ev) => renderJson(ev.doc, 2));
     str(`${prefix}.rawtime`, `The time of the event, identical to evt.rawtime (decimal nanoseconds, as a string)${alias}.`,
       (ev) => (ev.ts === '' ? undefined : ev.ts));
   }
@@ -409,7 +411,7 @@ export function k8sAuditFieldDefs(options: K8sAuditFieldOptions = {}): FieldDef[
   evt('evt.source', 'string', 'the name of the source that produced the event.', () => K8S_AUDIT_SOURCE);
   evt('evt.pluginname', 'string', 'if the event comes from a plugin-defined event source, the name of the plugin that generated it.', () => 'k8saudit');
   evt('evt.plugininfo', 'string', 'if the event comes from a plugin-defined event source, a summary of the event as formatted by the plugin (the audit event JSON).',
-    (ev) => JSON.stringify(ev.doc));
+    (ev) => renderJson(ev.doc));
   evt('evt.hostname', 'string', 'The hostname of the underlying host (can be customized via $FALCO_HOSTNAME).', () => host);
   evt('evt.is_async', 'bool', "'true' for asynchronous events (always false for audit events).", () => false);
   return defs;

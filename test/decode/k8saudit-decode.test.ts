@@ -114,6 +114,17 @@ describe('K8sAuditDecoder', () => {
     expect(new K8sAuditDecoder().decode(JSON.stringify(big)).events).toHaveLength(1);
   });
 
+  it('survives events nested too deeply to serialise', () => {
+    const deep = `${'['.repeat(20000)}${']'.repeat(20000)}`;
+    const text = `{"kind":"Event","auditID":"d","stageTimestamp":{"x":${deep}},"requestObject":${deep}}`;
+    const ok = `{"kind":"Event","auditID":"d","stageTimestamp":"2024-05-01T10:00:00Z","requestObject":${deep}}`;
+    const d = new K8sAuditDecoder({ maxEventSize: 1000 });
+    expect(d.decode(text).events).toEqual([]);
+    expect(d.decode(ok).events).toEqual([]);
+    expect(d.stats()).toMatchObject({ badTimestamp: 1, tooLarge: 1 });
+    expect(new K8sAuditDecoder().decode(ok).events).toHaveLength(1);
+  });
+
   it('decodeValue takes already parsed JSON', () => {
     const d = new K8sAuditDecoder();
     expect(d.decodeValue(event('a')).events).toHaveLength(1);

@@ -321,6 +321,29 @@ describe('k8s_audit field values', () => {
   });
 });
 
+describe('hostile structure', () => {
+  it('a value nested too deeply to render is unavailable, never an exception', () => {
+    const deep = JSON.parse(`${'['.repeat(20000)}${']'.repeat(20000)}`) as unknown;
+    const doc = { ...pod, objectRef: { resource: 'configmaps', name: 'c' }, requestObject: { data: deep, rules: [deep, { verbs: ['get'] }] } };
+    expect(value('ka.req.configmap.obj', doc)).toBeUndefined();
+    expect(holds('ka.req.configmap.obj contains password', doc)).toBe(false);
+    expect(value('jevt.obj', doc)).toBeUndefined();
+    expect(value('jevt.value[/requestObject/data]', doc)).toBeUndefined();
+    expect(value('ka.req.role.rules', doc)).toEqual(['{"verbs":["get"]}']);
+    expect(value('ka.user.name', doc)).toBe('alice');
+  });
+
+  it('arrays nested deeply where a list field fans out do not exhaust the stack', () => {
+    const deep = JSON.parse(`${'['.repeat(20000)}{"image":"x"}${']'.repeat(20000)}`) as unknown;
+    const doc = { ...pod, requestObject: { spec: { containers: deep, volumes: deep } } };
+    expect(value('ka.req.pod.containers.image', doc)).toBeUndefined();
+    expect(value('ka.req.pod.volumes.hostpath', doc)).toBeUndefined();
+    expect(value('ka.req.container.privileged', doc)).toBe('false');
+    const shallow = { ...pod, requestObject: { spec: { containers: [[{ image: 'x' }], [{ image: 'y' }]] } } };
+    expect(value('ka.req.pod.containers.image', shallow)).toEqual(['x', 'y']);
+  });
+});
+
 describe('jevt/json fields', () => {
   it('jevt.value follows RFC 6901 pointers, with array indexes and ~0/~1 escapes', () => {
     expect(value('jevt.value[/stage]', pod)).toBe('ResponseComplete');

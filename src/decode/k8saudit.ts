@@ -12,7 +12,6 @@
 // array does not discard the rest of the payload.
 
 import { newK8sAuditEvent, type K8sAuditEvent } from '../event/types.js';
-import { renderJson } from '../fields/json-path.js';
 
 export interface K8sAuditDecodeStats {
   /** Documents handed to the decoder (webhook bodies, log lines). */
@@ -143,7 +142,7 @@ export class K8sAuditDecoder {
       return;
     }
     if (checkSize) {
-      const text = renderJson(item);
+      const text = compactJson(item);
       const size = text === undefined ? Infinity : Buffer.byteLength(text, 'utf8');
       if (size > this.maxEventSize) {
         this.problem('tooLarge', text === undefined
@@ -225,6 +224,15 @@ export function stampToNs(text: string): string | undefined {
   if (secs < 0) return undefined;
   const nanos = frac.padEnd(9, '0');
   return secs === 0 ? String(Number(nanos)) : `${secs}${nanos}`;
+}
+
+/** The compact JSON of a parsed value; undefined when it nests too deeply for JSON.stringify's recursion. */
+function compactJson(v: unknown): string | undefined {
+  try {
+    return JSON.stringify(v);
+  } catch {
+    return undefined;
+  }
 }
 
 function isRecord(v: unknown): v is Record<string, unknown> {

@@ -2,11 +2,12 @@
 
 import { FieldRegistry } from '../fields/registry.js';
 import { syscallFields } from '../fields/syscall.js';
+import { k8sAuditFields } from '../fields/k8saudit.js';
 
 let registries: FieldRegistry[] | undefined;
 
 export function allRegistries(): FieldRegistry[] {
-  registries ??= [syscallFields()];
+  registries ??= [syscallFields(), k8sAuditFields()];
   return registries;
 }
 

@@ -312,6 +312,11 @@ class Compiler {
     if ((left.type === 'ipaddr' || left.type === 'ipnet' || left.type === 'bool') && !['=', '==', '!=', 'in', 'intersects'].includes(e.op)) {
       this.fail(`operator '${e.op}' is not supported by field '${left.text}' of type ${left.type}`, e.loc);
     }
+    // libsinsp (flt_is_comparable): a list field (EPF_IS_LIST, also when indexed) only takes the set
+    // operators; `=`, `contains`, modifiers, … on it are compile errors, not "any value matches".
+    if (left.multi === 'list' && e.op !== 'in' && e.op !== 'intersects') {
+      this.fail(`'${e.op}' operator not supported list filters (field '${left.text}' is a list: use 'in' or 'intersects')`, e.loc);
+    }
     const right = e.right;
     if (right.kind === 'transformer') return this.fieldComparison(e, left, this.operand(right, 'rhs'));
 
@@ -563,7 +568,7 @@ function or(preds: Getter[]): Getter {
   };
 }
 
-/** Applies a value comparator with Falco's rules: missing → false; 'any'/'list' → any value matches. */
+/** Applies a value comparator with Falco's rules: missing → false; 'any' → any value matches ('list' never gets here). */
 function applyOne(left: Operand, cmp: (v: unknown) => boolean): Getter {
   const g = left.get;
   if (left.multi === 'single') return (ev) => { const v = g(ev); return v !== undefined && cmp(v); };

@@ -152,10 +152,11 @@ export interface K8sAuditEvent {
   readonly source: 'k8s_audit';
   /** For indexing: audit events have no syscall type; the engine uses "" for every plugin source. */
   readonly type: string;
+  /** `stageTimestamp` as decimal nanoseconds since the epoch (what evt.rawtime and jevt.rawtime report). */
   ts: string;
   num: number;
   given: Record<string, unknown> | undefined;
-  /** The parsed audit event document. */
+  /** The parsed audit event document, exactly as received (every stage, not only ResponseComplete). */
   readonly doc: Record<string, unknown>;
 }
 
@@ -195,6 +196,11 @@ export function eventFromFields(fields: Record<string, unknown>): SyscallEvent {
   const ev = newSyscallEvent(typeof type === 'string' ? type : '');
   ev.given = fields;
   return ev;
+}
+
+/** A Kubernetes audit event with every property present (one hidden class for all receivers). */
+export function newK8sAuditEvent(doc: Record<string, unknown>, ts: string, num: number): K8sAuditEvent {
+  return { source: 'k8s_audit', type: '', ts, num, given: undefined, doc };
 }
 
 export const HOST_CONTAINER: Container = Object.freeze({ id: 'host', name: 'host' });

@@ -69,3 +69,13 @@ export function rfc3339ToNs(text: string): string | undefined {
   const frac = (m[2] ?? '').padEnd(9, '0');
   return (BigInt(ms / 1000) * 1000000000n + BigInt(frac)).toString();
 }
+
+/**
+ * A decimal-nanosecond timestamp as an exact JSON value: a number when it fits in 2^53, else a bigint
+ * (rendered as a JSON number by the alert formatter). Undefined for "" or non-digits.
+ */
+export function timestampJson(ts: string): bigint | number | undefined {
+  if (ts === '' || !/^[0-9]{1,20}$/.test(ts)) return undefined;
+  const n = Number(ts);
+  return Number.isSafeInteger(n) ? n : BigInt(ts);
+}

@@ -141,7 +141,7 @@ function parseTemplate(text: string, registry: FieldRegistry, warnings: Template
     while (j < text.length && text.charCodeAt(j) >= 48 && text.charCodeAt(j) <= 57) j++;
     const width = j > pct + 1 ? Number(text.slice(pct + 1, j)) : 0;
     if (j >= text.length) throw new TemplateError('formatting cannot end with a %', pct);
-    const token = scanToken(text, j, registry, warnings, j);
+    const token = scanToken(text, j, registry, warnings, pct);
     if (token === undefined) {
       const near = text.slice(pct, Math.min(text.length, pct + 24));
       throw new TemplateError(

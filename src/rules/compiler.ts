@@ -158,7 +158,7 @@ export class RuleCompiler {
       const identity = Array.from({ length: p.pre.text.length }, (_, i) => i);
       p.originMap = substituteLists(p.pre.text, this.listOrder.map((l) => ({ ...l })), identity).origin ?? identity;
     }
-    const pre = p.originMap[Math.min(offset, p.originMap.length - 1)] ?? 0;
+    const pre = offset >= p.originMap.length ? p.pre.text.length : p.originMap[offset] ?? 0;
     const origin: Origin | undefined = p.pre.origin(pre);
     const last = base.last;
     const ctx = origin ? base.push(condItem, '', origin.src, origin.offset) : base.push(condItem, '', last.src, last.offset);
@@ -211,7 +211,6 @@ export class RuleCompiler {
       const p = filePosition(l);
       return ` Macro '${name}' is first defined at ${l.src.name}:${p.line}:${p.column}, after macro '${from.name}' was last defined or updated; a macro can only use macros defined before it.`;
     }
-    if (this.lists.has(name)) return ` '${name}' is a list: use it inside parentheses, e.g. 'proc.name in (${name})'.`;
     let best: string | undefined;
     let score = 3;
     for (const other of this.col.macros.keys()) {
@@ -344,7 +343,10 @@ export class RuleCompiler {
         problem = fieldProblem(field, registry);
         this.fieldChecks.set(key, problem);
       }
-      if (problem !== undefined) this.fail(`'${field}' is not a supported filter field${problem ? ` (${problem})` : ''}`, ex.ctx);
+      if (problem !== undefined) {
+        const hint = /nonexistent field/.test(problem) ? (/\(did you mean '[^']*'\?\)$/.exec(problem)?.[0] ?? '') : problem;
+        this.fail(`'${field}' is not a supported filter field${hint ? (hint.startsWith('(') ? ` ${hint}` : `: ${hint}`) : ''}`, ex.ctx);
+      }
     }
   }
 

@@ -19,7 +19,13 @@ export class Diagnostics implements Sink {
     return r;
   }
 
+  /** The results in load order, each file's problems sorted by position (stable). */
   all(): LoadResult[] {
+    const byPosition = (a: LoadProblem, b: LoadProblem): number => (a.at?.position.offset ?? -1) - (b.at?.position.offset ?? -1);
+    for (const r of this.results.values()) {
+      r.errors.sort(byPosition);
+      r.warnings.sort(byPosition);
+    }
     return [...this.results.values()];
   }
 

@@ -72,6 +72,11 @@ export class MappedText {
   /** The file position of character `offset` (the end of the text maps to its last character). */
   origin(offset: number): Origin | undefined {
     if (this.pieces.length === 0) return undefined;
+    if (offset >= this.text.length && this.text.length > 0) {
+      // Just past the end (e.g. "unexpected end of condition"): one past the last character.
+      const last = this.origin(this.text.length - 1);
+      return last === undefined ? undefined : { src: last.src, offset: last.offset + 1 };
+    }
     const at = Math.max(0, Math.min(offset, this.text.length - 1));
     let best: Piece | undefined;
     for (const p of this.pieces) {

@@ -237,7 +237,9 @@ function tryField(name: string, arg: string | undefined, registry: FieldRegistry
 
 function fieldToken(c: Compiled, key: string, end: number, warnings: TemplateWarning[], offset: number): Token {
   if (c.def.deprecated) warnings.push({ code: 'LOAD_DEPRECATED_ITEM', message: `field '${c.def.name}' in output is deprecated`, offset });
-  return { text: key, end, render: textGetter(c.get, c.type, c.multi), extracts: [{ key, json: jsonGetter(c) }] };
+  const exact = exactTime(c);
+  const render = textGetter(exact ?? c.get, c.type, c.multi);
+  return { text: key, end, render, extracts: [{ key, json: jsonGetter(c) }] };
 }
 
 /** `[arg]` right after a field name: a quoted string or a bare run without brackets, quotes or blanks. */
@@ -320,7 +322,7 @@ function textOf(v: unknown): string {
   return String(v);
 }
 
-function textGetter(get: (ev: never) => unknown, _type: FieldType, multi: Multiplicity): Getter {
+function textGetter(get: ((ev: never) => unknown) | Getter, _type: FieldType, multi: Multiplicity): Getter {
   const g = get as (ev: Event) => unknown;
   if (multi === 'single') {
     return (ev) => {
@@ -345,6 +347,25 @@ function jsonScalar(v: unknown, type: FieldType): unknown {
 }
 
 /**
+ * For nanosecond time fields (abstime, reltime), a getter that keeps integers beyond 2^53 exact
+ * (as bigint): the condition compiler normalises them to doubles, which is fine for comparisons
+ * but not for printing them.
+ */
+function exactTime(c: Compiled): Getter | undefined {
+  if (c.multi !== 'single' || (c.type !== 'abstime' && c.type !== 'reltime')) return undefined;
+  const raw = c.def.extractor(c.node.arg);
+  if (typeof raw !== 'function') return undefined;
+  const r = raw as (ev: Event) => unknown;
+  const g = c.get as (ev: Event) => unknown;
+  return (ev) => {
+    const v = r(ev);
+    if (typeof v === 'bigint') return v;
+    if (typeof v === 'string' && /^-?[0-9]{16,}$/.test(v) && !Number.isSafeInteger(Number(v))) return BigInt(v);
+    return g(ev);
+  };
+}
+
+/**
  * The typed JSON value of a field for `output_fields`: numbers as numbers, bools as bools, other
  * types as strings, lists as arrays; time fields as integer nanoseconds (their jsonExtractor). An
  * integer beyond 2^53 is a bigint, so that nanosecond timestamps stay exact: serialise with a
@@ -360,19 +381,8 @@ function jsonGetter(c: Compiled): Getter {
   }
   const g = c.get as (ev: Event) => unknown;
   const type = c.type;
-  if (c.multi === 'single' && (type === 'abstime' || type === 'reltime')) {
-    // The normalised value is a double; keep nanosecond integers exact from the raw extractor.
-    const raw = c.def.extractor(c.node.arg);
-    if (typeof raw === 'function') {
-      const r = raw as (ev: Event) => unknown;
-      return (ev) => {
-        const v = r(ev);
-        if (typeof v === 'bigint') return v;
-        if (typeof v === 'string' && /^-?[0-9]{16,}$/.test(v) && !Number.isSafeInteger(Number(v))) return BigInt(v);
-        return jsonScalar(g(ev), type);
-      };
-    }
-  }
+  const exact = exactTime(c);
+  if (exact !== undefined) return (ev) => jsonScalar(exact(ev), type);
   if (c.multi === 'single') return (ev) => jsonScalar(g(ev), type);
   return (ev) => {
     const v = g(ev);

@@ -81,8 +81,8 @@ export async function expandPaths(paths: readonly string[], cwd: string, diag: D
     let isDir = false;
     try {
       isDir = (await stat(resolvePath(cwd, p))).isDirectory();
-    } catch {
-      out.push(p); // reported when read
+    } catch (err) {
+      diag.plain(p, 'error', 'LOAD_ERR_FILE_READ', `Could not read rules file '${p}': ${readReason(err)}`);
       continue;
     }
     if (isDir) {
@@ -94,6 +94,14 @@ export async function expandPaths(paths: readonly string[], cwd: string, diag: D
     }
   }
   return out;
+}
+
+function readReason(err: unknown): string {
+  const code = (err as NodeJS.ErrnoException).code;
+  if (code === 'ENOENT') return 'no such file or directory';
+  if (code === 'EACCES') return 'permission denied';
+  if (code === 'EISDIR') return 'is a directory';
+  return (err as Error).message;
 }
 
 function resolvePath(cwd: string, p: string): string {
@@ -114,8 +122,7 @@ export async function loadRules(options: FileLoadOptions): Promise<LoadedRules> 
     try {
       contents.push({ name: f, content: await readFileAsync(resolvePath(cwd, f), 'utf8') });
     } catch (err) {
-      const reason = (err as NodeJS.ErrnoException).code === 'ENOENT' ? 'no such file or directory' : (err as Error).message;
-      diag.plain(f, 'error', 'LOAD_ERR_FILE_READ', `Could not read rules file '${f}': ${reason}`);
+      diag.plain(f, 'error', 'LOAD_ERR_FILE_READ', `Could not read rules file '${f}': ${readReason(err)}`);
       contents.push(undefined);
     }
   }

@@ -424,7 +424,12 @@ export class RuleCompiler {
 
   // ------------------------------------------------------------------------------------- unused
 
+  /**
+   * Falco reports unused macros and lists only after a successful compile: with errors, an item used
+   * only by a rule that failed would be reported as unused, which is noise until the error is fixed.
+   */
   private warnUnused(): void {
+    if (this.sink.hasErrors) return;
     for (const m of this.macros.values()) {
       if (!m.used) this.sink.warn('LOAD_UNUSED_MACRO', 'Macro not referred to by any other rule/macro', m.info.ctx);
     }

@@ -3,7 +3,7 @@
 
 import { caretSnippet, positionAt, type Position, type SourceLocation } from '../common/location.js';
 import { LoadResult, type LoadErrorCode, type LoadProblem, type LoadWarningCode } from '../common/load-result.js';
-import type { Ctx, Loc, Sink, Src, TextLoc } from './yaml.js';
+import type { Ctx, Sink, Src, TextLoc } from './yaml.js';
 
 export class Diagnostics implements Sink {
   private readonly results = new Map<string, LoadResult>();
@@ -27,6 +27,10 @@ export class Diagnostics implements Sink {
       r.warnings.sort(byPosition);
     }
     return [...this.results.values()];
+  }
+
+  get hasErrors(): boolean {
+    return this.errorCount > 0;
   }
 
   get errorCount(): number {
@@ -87,4 +91,3 @@ function textName(text: string): string {
   return `"${short.replace(/[\r\n]/g, ' ')}"`;
 }
 
-export type { Loc };

@@ -356,7 +356,8 @@ function readRuleOverrides(src: Src, m: YMap, col: Collector, sink: Sink, ctx: C
     if (take(set, kind, 'exceptions')) u.exceptions = readExceptions(src, m, ctx, sink, true) ?? [];
     if (take(set, kind, 'output')) {
       const s = decodeScalar(m, 'output', ctx, src) as { text: string; node: Scalar };
-      u.output = MappedText.scalar(src, s.node, s.text).trim();
+      // Falco trims the output of a full definition only, not appended or replacing text.
+      u.output = MappedText.scalar(src, s.node, s.text);
       u.outputCtx = ctx.push('rule output', '', src, m.valueOffset('output'));
     }
     if (take(set, kind, 'desc')) u.desc = decodeString(m, 'desc', ctx, src);

@@ -30,10 +30,6 @@ interface Piece {
 export class MappedText {
   private constructor(readonly text: string, private readonly pieces: readonly Piece[]) {}
 
-  static empty(): MappedText {
-    return new MappedText('', []);
-  }
-
   /** The value of a YAML scalar (`value` is the decoded text, or a substring of it from `from`). */
   static scalar(src: Src, node: Scalar, value: string, from = 0): MappedText {
     const anchor = { src, offset: startOf(node, 0) };

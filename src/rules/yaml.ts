@@ -42,12 +42,6 @@ export class Ctx {
     return new Ctx([...this.chain, { itemType, itemName, src, offset }]);
   }
 
-  /** Appends the locations of `inner` that are not already in this chain (for nested items). */
-  extend(inner: Ctx): Ctx {
-    const tail = inner.chain.filter((l) => l.itemType !== 'rules content' || l.src !== this.chain[0]?.src);
-    return new Ctx([...this.chain, ...tail]);
-  }
-
   get last(): Loc {
     return this.chain[this.chain.length - 1] as Loc;
   }
@@ -74,18 +68,12 @@ export class SkipItem extends Error {
   }
 }
 
-export interface Problem {
-  readonly severity: 'error' | 'warning';
-  readonly code: LoadErrorCode | LoadWarningCode;
-  readonly message: string;
-  readonly ctx: Ctx;
-  readonly textLoc?: TextLoc;
-}
-
 /** Where problems go: the loader turns them into LoadResult entries per file. */
 export interface Sink {
   error(code: LoadErrorCode, message: string, ctx: Ctx, textLoc?: TextLoc): void;
   warn(code: LoadWarningCode, message: string, ctx: Ctx, textLoc?: TextLoc): void;
+  /** Whether any error has been reported so far. */
+  readonly hasErrors: boolean;
 }
 
 export function newSrc(name: string, fileIndex: number, text: string): Src {
@@ -215,10 +203,6 @@ export class YMap {
 
 export function asMap(node: Node | null | undefined, doc: Document.Parsed): YMap | undefined {
   return node && isMap(node) ? new YMap(node, doc) : undefined;
-}
-
-export function asSeq(node: Node | null | undefined): YAMLSeq | undefined {
-  return node && isSeq(node) ? node : undefined;
 }
 
 export { isMap, isScalar, isSeq };

@@ -166,6 +166,10 @@ function loadContents(inputs: readonly RulesContent[], options: LoadOptions, dia
       name: info.name,
       source: info.source,
       priority: info.priority,
+      desc: info.desc,
+      enabled: info.enabled,
+      tags: [...info.tags].sort(),
+      condition: info.cond.text,
       exceptions: info.exceptions.map((ex) => ({
         name: ex.name,
         fields: ex.fields ? entryValue(ex.fields) as string | string[] : [],

@@ -37,6 +37,11 @@ export interface RuleDetails {
   readonly name: string;
   readonly source: string;
   readonly priority: Priority;
+  readonly desc: string;
+  readonly enabled: boolean;
+  readonly tags: readonly string[];
+  /** The condition as written, after appends and overrides. */
+  readonly condition: string;
   readonly exceptions: readonly ExceptionSummary[];
   /** The full definition in effect. */
   readonly definedAt: RuleLocation;

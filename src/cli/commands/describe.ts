@@ -27,10 +27,10 @@ function describeJson(rule: CompiledRule | undefined, d: RuleDetails, status: st
     status,
     source: d.source,
     priority: priorityName(d.priority),
-    enabled: rule?.enabled,
-    tags: rule?.tags,
-    desc: rule?.desc,
-    condition: rule?.condition,
+    enabled: rule?.enabled ?? d.enabled,
+    tags: d.tags,
+    desc: d.desc,
+    condition: d.condition,
     expandedCondition: rule?.expandedCondition,
     eventTypes: rule === undefined ? undefined : { except: rule.eventTypes.except, names: [...rule.eventTypes.names].sort(), count: typeSetSize(rule.eventTypes) },
     exceptions: d.exceptions,
@@ -54,15 +54,12 @@ function describeText(rule: CompiledRule | undefined, d: RuleDetails, status: st
   if (d.history.length > 1) out.push(`Changed at:  ${d.history.filter((h) => where(h) !== where(d.definedAt)).map(where).join(', ')}`);
   out.push(`Source:      ${d.source}`);
   out.push(`Priority:    ${priorityName(d.priority)}`);
-  if (rule === undefined) {
-    out.push(`Status:      not compiled (${status})`);
-    return `${out.join('\n')}\n`;
-  }
-  out.push(`Enabled:     ${rule.enabled ? 'yes' : 'no'}`);
-  out.push(`Tags:        ${rule.tags.join(', ') || '(none)'}`);
-  if (rule.capture) out.push(`Capture:     yes, ${rule.captureDuration} ms`);
-  out.push('', 'Description:', indent(rule.desc.trim()));
-  out.push('', 'Condition (as written, after appends and overrides):', indent(rule.condition.trim()));
+  if (rule === undefined) out.push(`Status:      not compiled (${status})`);
+  out.push(`Enabled:     ${(rule?.enabled ?? d.enabled) ? 'yes' : 'no'}`);
+  out.push(`Tags:        ${d.tags.join(', ') || '(none)'}`);
+  if (rule?.capture) out.push(`Capture:     yes, ${rule.captureDuration} ms`);
+  out.push('', 'Description:', indent(d.desc.trim()));
+  out.push('', 'Condition (as written, after appends and overrides):', indent(d.condition.trim()));
   if (d.exceptions.length > 0) {
     out.push('', 'Exceptions:');
     for (const ex of d.exceptions) {
@@ -71,6 +68,7 @@ function describeText(rule: CompiledRule | undefined, d: RuleDetails, status: st
       if (ex.values.length === 0) out.push('      (no values: adds nothing to the condition)');
     }
   }
+  if (rule === undefined) return `${out.join('\n')}\n`;
   out.push('', 'Expanded condition (exceptions, lists and macros resolved; Falco canonical form):', indent(rule.expandedCondition));
   out.push('', `Event types: ${eventTypesText(rule.eventTypes)}`);
   out.push('', 'Output:', indent(rule.output.text));

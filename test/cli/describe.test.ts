@@ -66,6 +66,15 @@ describe('describe', () => {
     expect(d.exceptionFields).toEqual(['fd.name', 'proc.pname']);
   });
 
+  it('a rule that did not compile: what it says, and why it did not compile (exit 1)', async () => {
+    writeFileSync(join(dir, 'audit.yaml'), '- rule: Audit\n  desc: an audit rule\n  condition: ka.verb = get\n  output: x\n  priority: info\n  source: some_plugin\n');
+    const ctx = fakeContext(dir);
+    expect(await describeCommand.run(['-r', 'audit.yaml', 'Audit'], ctx)).toBe(1);
+    expect(ctx.out()).toContain("Status:      not compiled (unknown source 'some_plugin')");
+    expect(ctx.out()).toContain('  ka.verb = get');
+    expect(ctx.out()).not.toContain('Expanded condition');
+  });
+
   it('spawned: an unknown rule exits 1 with suggestions', () => {
     const r = runCli(['describe', '-r', 'rules.yaml', 'shell opened'], dir);
     expect(r.code).toBe(1);

@@ -3,7 +3,7 @@ import { describe, expect, it } from 'vitest';
 import { Engine } from '../../src/engine/engine.js';
 import { eventFromFields } from '../../src/event/types.js';
 import type { CompiledRule } from '../../src/rules/types.js';
-import { ruleFrom } from '../helpers/rules.js';
+import { ruleFrom } from '../helpers/compiled-rule.js';
 
 const ev = (type: string, fields: Record<string, unknown> = {}) => eventFromFields({ 'evt.type': type, ...fields });
 

@@ -1,40 +1,38 @@
-// Builds CompiledRule objects straight from condition text, for engine and format tests that should
-// not depend on the rule-file loader.
-import { parseCondition } from '../../src/condition/parse.js';
-import { compileCondition } from '../../src/condition/compile.js';
-import { inferEventTypes } from '../../src/condition/evttypes.js';
-import { toString } from '../../src/condition/ast.js';
-import { syscallFields } from '../../src/fields/syscall.js';
-import type { CompiledRule, OutputTemplate } from '../../src/rules/types.js';
-import type { Priority } from '../../src/common/priority.js';
+// Helpers for loader tests: load YAML text, and pick out problems by code or message.
+import { loadRulesFromStrings, type LoadOptions } from '../../src/rules/load.js';
+import type { LoadedRules } from '../../src/rules/loaded.js';
+import type { LoadProblem } from '../../src/common/load-result.js';
+import type { CompiledRule } from '../../src/rules/types.js';
 
-const registry = syscallFields({ hostname: 'test-host' });
-let nextId = 0;
-
-export function staticTemplate(text: string): OutputTemplate {
-  return { text, render: () => text, fields: () => ({}), fieldNames: [] };
+export function load(content: string, options: LoadOptions = {}): LoadedRules {
+  return loadRulesFromStrings([{ name: 'rules.yaml', content }], options);
 }
 
-export function ruleFrom(name: string, condition: string, extra: Partial<Pick<CompiledRule, 'priority' | 'tags' | 'source' | 'enabled' | 'output'>> = {}): CompiledRule {
-  const ast = parseCondition(condition, { maxDepth: 1000 });
-  const compiled = compileCondition(ast, registry);
-  return {
-    id: nextId++,
-    name,
-    desc: name,
-    priority: (extra.priority ?? 4) as Priority,
-    source: extra.source ?? 'syscall',
-    tags: extra.tags ?? [],
-    enabled: extra.enabled ?? true,
-    condition,
-    expandedCondition: toString(ast),
-    ast,
-    test: compiled.test,
-    eventTypes: inferEventTypes(ast),
-    output: extra.output ?? staticTemplate(`${name} fired`),
-    exceptionFields: [],
-    capture: false,
-    captureDuration: 0,
-    location: { file: 'test', line: 1, column: 1 },
-  };
+export function loadFiles(files: Record<string, string>, options: LoadOptions = {}): LoadedRules {
+  return loadRulesFromStrings(Object.entries(files).map(([name, content]) => ({ name, content })), options);
+}
+
+export function errors(r: LoadedRules): LoadProblem[] {
+  return r.results.flatMap((x) => x.errors);
+}
+
+export function warnings(r: LoadedRules, code?: string): LoadProblem[] {
+  return r.results.flatMap((x) => x.warnings).filter((w) => code === undefined || w.code === code);
+}
+
+export function errorMessages(r: LoadedRules): string[] {
+  return errors(r).map((e) => e.message);
+}
+
+export function rule(r: LoadedRules, name: string): CompiledRule {
+  const found = r.rules.find((x) => x.name === name);
+  if (found === undefined) {
+    throw new Error(`no compiled rule '${name}'; errors: ${errorMessages(r).join(' | ')}`);
+  }
+  return found;
+}
+
+/** A minimal valid rule item (YAML), for building test files. */
+export function ruleYaml(name: string, condition: string, extra = ''): string {
+  return `- rule: ${name}\n  desc: d\n  condition: ${condition}\n  output: "%proc.name"\n  priority: INFO\n${extra}`;
 }

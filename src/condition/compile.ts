@@ -12,6 +12,7 @@ import type {
 } from './ast.js';
 import { toString } from './ast.js';
 import { ConditionCompileError } from '../common/errors.js';
+import { EVENT_TYPE_SET } from '../event/evttypes.js';
 import type { FieldRegistry } from '../fields/registry.js';
 import type { FieldRef, FieldType, Multiplicity } from '../fields/types.js';
 import { asciiLower, asciiUpper, compileGlob } from './glob.js';
@@ -322,6 +323,10 @@ class Compiler {
 
     const values = right.kind === 'list' ? right.values : [right.value];
     this.valueWarnings(e, left, right);
+    if (this.registry.source === 'syscall' && e.left.kind === 'field' && e.left.name === 'evt.type' && e.left.arg === undefined
+      && ['=', '==', '!=', 'in', 'intersects'].includes(e.op)) {
+      for (const v of values) if (!EVENT_TYPE_SET.has(v)) this.fail(`unknown event type ${v}`, right.loc);
+    }
     if (e.modifier !== undefined) return this.modifierCheck(e, left, values, right.loc);
     const isSetOp = e.op === 'in' || e.op === 'intersects' || e.op === 'pmatch';
     if (!isSetOp && right.kind === 'list') this.fail(`operator '${e.op}' does not accept a list`, right.loc);
@@ -337,7 +342,7 @@ class Compiler {
       const squashed = v.replace(/\s+/g, '');
       if (FIELD_SHAPE.test(squashed)) {
         const m = /^([^[]+)(?:\[(.*)\])?$/.exec(squashed);
-        if (m && this.registry.resolve(m[1] as string, m[2]).ok) {
+        if (m && this.registry.resolve(m[1] as string, m[2], { suggest: false }).ok) {
           this.warnings.push({ code: 'LOAD_COMPILE_CONDITION', message: `'${v}' may be a valid field misused as a const string value`, position: right.loc });
         }
       } else if (TRANSFORMER_SHAPE.test(squashed)) {

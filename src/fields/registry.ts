@@ -23,8 +23,12 @@ export class FieldRegistry {
     return [...this.byName.values()];
   }
 
-  /** Resolves `name` (possibly with a dotted argument) and an optional bracket argument. */
-  resolve(name: string, bracketArg?: string): ResolveResult {
+  /**
+   * Resolves `name` (possibly with a dotted argument) and an optional bracket argument. An unknown
+   * name's message suggests the closest field unless `suggest` is false (the edit-distance search
+   * over every field is the only costly step, so callers probing many names turn it off).
+   */
+  resolve(name: string, bracketArg?: string, options: { suggest?: boolean } = {}): ResolveResult {
     const text = bracketArg === undefined ? name : `${name}[${bracketArg}]`;
     let def = this.byName.get(name);
     let arg = bracketArg;
@@ -40,7 +44,7 @@ export class FieldRegistry {
       }
     }
     if (def === undefined) {
-      const hint = this.suggest(name);
+      const hint = options.suggest === false ? undefined : this.suggest(name);
       return { ok: false, message: `filter_check called with nonexistent field ${text}${hint ? ` (did you mean '${hint}'?)` : ''}` };
     }
     if (arg === undefined && def.argRequired) {

@@ -8,7 +8,7 @@ import { openMode, resultText } from '../event/flags.js';
 import { defineField, none, type FieldSpec } from './define.js';
 import { FieldRegistry } from './registry.js';
 import type { FieldDef, FieldType } from './types.js';
-import { dateTimeText, nsDiff, timeIsoText, timeSecondsText, timeText } from './time.js';
+import { dateTimeText, nsDiff, timeIsoText, timeSecondsText, timeText, timestampJson } from './time.js';
 import { globMatch } from '../condition/glob.js';
 
 type Ev = SyscallEvent;
@@ -188,16 +188,16 @@ export function syscallFieldDefs(options: SyscallFieldOptions = {}): FieldDef[] 
   // ---- evt.*
   simple('evt.num', 'uint', 'event number.', (ev) => ev.num);
   simple('evt.time', 'string', 'event timestamp as a time string that includes the nanosecond part.',
-    (ev) => timeText(ev.ts), { json: () => (ev) => tsJson(ev.ts) });
+    (ev) => timeText(ev.ts), { json: () => (ev) => timestampJson(ev.ts) });
   simple('evt.time.s', 'string', 'event timestamp as a time string with no nanoseconds.',
-    (ev) => timeSecondsText(ev.ts), { json: () => (ev) => tsJson(ev.ts) });
+    (ev) => timeSecondsText(ev.ts), { json: () => (ev) => timestampJson(ev.ts) });
   simple('evt.time.iso8601', 'string', 'event timestamp in ISO 8601 format, including nanoseconds and time zone offset (in UTC).',
-    (ev) => timeIsoText(ev.ts), { json: () => (ev) => tsJson(ev.ts) });
+    (ev) => timeIsoText(ev.ts), { json: () => (ev) => timestampJson(ev.ts) });
   simple('evt.datetime', 'string', 'event timestamp as a time string that includes the date.',
-    (ev) => dateTimeText(ev.ts), { json: () => (ev) => tsJson(ev.ts) });
+    (ev) => dateTimeText(ev.ts), { json: () => (ev) => timestampJson(ev.ts) });
   simple('evt.datetime.s', 'string', 'event timestamp as a datetime string with no nanoseconds.',
-    (ev) => dateTimeText(ev.ts, false), { json: () => (ev) => tsJson(ev.ts) });
-  simple('evt.rawtime', 'abstime', 'absolute event timestamp, i.e. nanoseconds from epoch.', (ev) => tsJson(ev.ts));
+    (ev) => dateTimeText(ev.ts, false), { json: () => (ev) => timestampJson(ev.ts) });
+  simple('evt.rawtime', 'abstime', 'absolute event timestamp, i.e. nanoseconds from epoch.', (ev) => timestampJson(ev.ts));
   simple('evt.rawtime.s', 'abstime', 'integer part of the event timestamp (e.g. seconds since epoch).',
     (ev) => (ev.ts === '' ? undefined : Number(ev.ts.slice(0, -9) || '0')));
   simple('evt.rawtime.ns', 'abstime', 'fractional part of the absolute event timestamp.',
@@ -206,7 +206,7 @@ export function syscallFieldDefs(options: SyscallFieldOptions = {}): FieldDef[] 
   missing('evt.reltime.s', 'reltime', 'number of seconds from the beginning of the capture.');
   missing('evt.reltime.ns', 'reltime', 'fractional part (in ns) of the time from the beginning of the capture.');
   simple('evt.outputtime', 'string', 'this depends on -t param, default is %evt.time (\'h\').',
-    (ev) => timeText(ev.ts), { json: () => (ev) => tsJson(ev.ts) });
+    (ev) => timeText(ev.ts), { json: () => (ev) => timestampJson(ev.ts) });
   missing('evt.deltatime', 'reltime', 'delta between this event and the previous event, in nanoseconds.');
   missing('evt.deltatime.s', 'reltime', 'integer part of the delta between this event and the previous event.');
   missing('evt.deltatime.ns', 'reltime', 'fractional part of the delta between this event and the previous event.');
@@ -490,8 +490,8 @@ export function syscallFieldDefs(options: SyscallFieldOptions = {}): FieldDef[] 
     proc((p, ev) => (p.startTs === undefined ? undefined : nsDiff(ev.ts, p.startTs))));
   simple('proc.ppid.duration', 'reltime', 'Number of nanoseconds since the parent process started.',
     proc((p, ev) => (p.parent?.startTs === undefined ? undefined : nsDiff(ev.ts, p.parent.startTs))));
-  simple('proc.pid.ts', 'reltime', 'Start of process as epoch timestamp in nanoseconds.', proc((p) => tsJson(p.startTs ?? '')));
-  simple('proc.ppid.ts', 'reltime', 'Start of parent process as epoch timestamp in nanoseconds.', proc((p) => tsJson(p.parent?.startTs ?? '')));
+  simple('proc.pid.ts', 'reltime', 'Start of process as epoch timestamp in nanoseconds.', proc((p) => timestampJson(p.startTs ?? '')));
+  simple('proc.ppid.ts', 'reltime', 'Start of parent process as epoch timestamp in nanoseconds.', proc((p) => timestampJson(p.parent?.startTs ?? '')));
   simple('proc.is_exe_writable', 'bool', "'true' if this process' executable file is writable by the same user that spawned the process.", proc((p) => p.exeWritable));
   simple('proc.is_exe_upper_layer', 'bool', "'true' if this process' executable file is in upper layer in overlayfs.", proc((p) => p.exeUpperLayer));
   simple('proc.is_exe_lower_layer', 'bool', "'true' if this process' executable file is in lower layer in overlayfs.", proc((p) => p.exeLowerLayer));
@@ -503,8 +503,8 @@ export function syscallFieldDefs(options: SyscallFieldOptions = {}): FieldDef[] 
   simple('proc.is_pgid_leader', 'bool', "'true' if this process is the leader of the process group, proc.pgid == proc.pid.",
     proc((p) => (p.pgid === undefined ? undefined : p.pgid === p.pid)));
   simple('proc.exe_ino', 'int', 'The inode number of the executable file on disk.', proc((p) => p.exeIno));
-  simple('proc.exe_ino.ctime', 'abstime', 'Last status change time of executable file (inode->ctime) as epoch timestamp in nanoseconds.', proc((p) => tsJson(p.exeInoCtime ?? '')));
-  simple('proc.exe_ino.mtime', 'abstime', 'Last modification time of executable file (inode->mtime) as epoch timestamp in nanoseconds.', proc((p) => tsJson(p.exeInoMtime ?? '')));
+  simple('proc.exe_ino.ctime', 'abstime', 'Last status change time of executable file (inode->ctime) as epoch timestamp in nanoseconds.', proc((p) => timestampJson(p.exeInoCtime ?? '')));
+  simple('proc.exe_ino.mtime', 'abstime', 'Last modification time of executable file (inode->mtime) as epoch timestamp in nanoseconds.', proc((p) => timestampJson(p.exeInoMtime ?? '')));
   simple('proc.exe_ino.ctime_duration_proc_start', 'abstime', 'Number of nanoseconds between modifying status of executable image and spawning a new process using the changed executable image.',
     proc((p) => (p.exeInoCtime === undefined || p.startTs === undefined ? undefined : nsDiff(p.startTs, p.exeInoCtime))));
   missing('proc.exe_ino.ctime_duration_pidns_start', 'abstime', 'Number of nanoseconds between PID namespace start ts and ctime exe file if PID namespace start predates ctime.');
@@ -585,7 +585,7 @@ export function syscallFieldDefs(options: SyscallFieldOptions = {}): FieldDef[] 
   missing('container.healthcheck', 'string', "The container's health check.");
   missing('container.liveness_probe', 'string', "The container's liveness probe.");
   missing('container.readiness_probe', 'string', "The container's readiness probe.");
-  simple('container.start_ts', 'abstime', 'Container start as epoch timestamp in nanoseconds.', inContainer((c) => tsJson(c.startTs ?? '')));
+  simple('container.start_ts', 'abstime', 'Container start as epoch timestamp in nanoseconds.', inContainer((c) => timestampJson(c.startTs ?? '')));
   simple('container.duration', 'reltime', 'Number of nanoseconds since the container started.',
     (ev) => { const c = containerOf(ev); return c?.startTs === undefined ? undefined : nsDiff(ev.ts, c.startTs); });
   simple('container.ip', 'string', 'The container\'s / pod\'s primary ip address as retrieved from the container engine.', inContainer((c) => c.ip));
@@ -618,12 +618,6 @@ export function syscallFieldDefs(options: SyscallFieldOptions = {}): FieldDef[] 
   return defs;
 }
 
-/** Timestamps as exact integers: a bigint when beyond 2^53 (rendered as a JSON number). */
-function tsJson(ts: string): bigint | number | undefined {
-  if (ts === '' || !/^[0-9]+$/.test(ts)) return undefined;
-  const n = Number(ts);
-  return Number.isSafeInteger(n) ? n : BigInt(ts);
-}
 
 export function syscallFields(options: SyscallFieldOptions = {}): FieldRegistry {
   return new FieldRegistry('syscall', syscallFieldDefs(options));

@@ -117,24 +117,6 @@ export class RuleCompiler {
     return { rules, skipped, macros, lists: this.lists };
   }
 
-  private readonly fastRegistries = new Map<FieldRegistry, FieldRegistry>();
-
-  /**
-   * The registry without "did you mean" suggestions, for compiling. The condition compiler resolves
-   * every field-shaped literal (to warn about fields misused as values), and each failed resolve
-   * would compute an edit-distance suggestion over all fields: ~80 ms for the upstream rules. The
-   * suggestion is added back on the error path (withSuggestion).
-   */
-  private quiet(registry: FieldRegistry): FieldRegistry {
-    let fast = this.fastRegistries.get(registry);
-    if (fast === undefined) {
-      fast = Object.create(registry) as FieldRegistry;
-      fast.suggest = (): undefined => undefined;
-      this.fastRegistries.set(registry, fast);
-    }
-    return fast;
-  }
-
   // ------------------------------------------------------------------------------------ parsing
 
   /** List substitution then parse; a syntax error is reported at its file position. */
@@ -275,7 +257,7 @@ export class RuleCompiler {
     let eventTypes: TypeSet | undefined;
     let conditionFailed = false;
     try {
-      const compiled = compileCondition(expanded, this.quiet(registry));
+      const compiled = compileCondition(expanded, registry);
       test = compiled.test;
       for (const w of compiled.warnings) {
         const { ctx, textLoc } = here(w.position);

@@ -264,6 +264,12 @@ describe('compile – unknown fields and identifiers', () => {
     expect(compileError('nothing.like.this = x')).toBe('filter_check called with nonexistent field nothing.like.this');
   });
 
+  it('rejects unknown event type names (so a typo cannot make a rule silently never fire)', () => {
+    expect(compileError('evt.type = opne')).toBe('unknown event type opne');
+    expect(compileError('evt.type in (open, execv)')).toBe('unknown event type execv');
+    expect(check('evt.type in (open, openat2, procexit, container)', { 'evt.type': 'procexit' })).toBe(true);
+  });
+
   it('rejects a remaining macro identifier', () => {
     expect(compileError('proc.name = x and some_macro')).toBe("filter error: unexpected identifier 'some_macro'");
   });

@@ -31,14 +31,15 @@ function ancestors(p: Process): Process[] {
   return out;
 }
 
+/** name + args; unknown (not just the name) while the arguments are unknown. */
 export function cmdlineOf(p: Process): string | undefined {
-  if (p.name === undefined) return undefined;
-  return p.args && p.args.length > 0 ? `${p.name} ${p.args.join(' ')}` : p.name;
+  if (p.name === undefined || p.args === undefined) return undefined;
+  return p.args.length > 0 ? `${p.name} ${p.args.join(' ')}` : p.name;
 }
 
 function exelineOf(p: Process): string | undefined {
-  if (p.exe === undefined) return undefined;
-  return p.args && p.args.length > 0 ? `${p.exe} ${p.args.join(' ')}` : p.exe;
+  if (p.exe === undefined || p.args === undefined) return undefined;
+  return p.args.length > 0 ? `${p.exe} ${p.args.join(' ')}` : p.exe;
 }
 
 function envValue(p: Process, key: string): string | undefined {
@@ -246,6 +247,8 @@ export function syscallFieldDefs(options: SyscallFieldOptions = {}): FieldDef[] 
     desc: "one of the event arguments specified by name, as its raw value. E.g. 'evt.rawarg.fd'.",
     make: (arg) => (ev) => {
       if (arg === 'res' && ev.args['res'] === undefined) return ev.res;
+      const raw = ev.rawArgs?.[arg ?? ''];
+      if (raw !== undefined) return raw;
       const v = ev.args[arg ?? ''];
       if (typeof v === 'number') return v;
       if (typeof v === 'string' && /^-?[0-9]+/.test(v)) return parseInt(v, 10);
@@ -315,8 +318,9 @@ export function syscallFieldDefs(options: SyscallFieldOptions = {}): FieldDef[] 
 
   // ---- fd.*
   simple('fd.num', 'int', 'the unique number identifying the file descriptor.', (ev) => {
-    if (ev.fd !== undefined) return ev.fd.num;
-    const a = ev.args['fd'];
+    // NaN: the source described the fd but not its number.
+    if (ev.fd !== undefined) return Number.isNaN(ev.fd.num) ? undefined : ev.fd.num;
+    const a = ev.rawArgs?.['fd'] ?? ev.args['fd'];
     return typeof a === 'number' ? a : undefined;
   });
   simple('fd.type', 'string', "type of FD. Can be 'file', 'directory', 'ipv4', 'ipv6', 'unix', 'pipe', 'event', 'signalfd', 'eventpoll', 'inotify', 'signalfd' or 'memfd'.",
@@ -358,7 +362,7 @@ export function syscallFieldDefs(options: SyscallFieldOptions = {}): FieldDef[] 
     fdf((fd) => (fd.type === 'ipv4' || fd.type === 'ipv6' ? 'ip' : fd.type === 'unix' ? 'unix' : undefined)));
   simple('fd.is_server', 'bool', "'true' if the process owning this FD is the server endpoint in the connection.", fdf((fd) => fd.isServer));
   simple('fd.uid', 'string', 'a unique identifier for the FD, created by chaining the FD number and the thread ID.',
-    fdf((fd, ev) => (ev.tid === undefined ? undefined : `${ev.tid}${fd.num}`)));
+    fdf((fd, ev) => (ev.tid === undefined || Number.isNaN(fd.num) ? undefined : `${ev.tid}${fd.num}`)));
   simple('fd.containername', 'string', 'chaining of the container ID and the FD name.',
     fdf((fd, ev) => { const c = containerOf(ev); return c === undefined || fd.name === undefined ? undefined : `${c.id}:${fd.name}`; }));
   simple('fd.containerdirectory', 'string', 'chaining of the container ID and the directory name.',

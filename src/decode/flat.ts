@@ -244,11 +244,13 @@ export class FlatDecoder {
     const top = parseObject(line);
     // A Falco alert: its output_fields are the field map.
     const of = top['output_fields'];
-    const fields = isObj(of) && typeof top['rule'] === 'string' ? of : top;
+    const alert = isObj(of) && typeof top['rule'] === 'string';
+    const fields = alert ? of : top;
+    // An alert's output_fields hold what its rule printed, which need not include evt.type.
     const type = fields['evt.type'];
-    if (type === undefined || type === null) throw new BadRecord('missing-field', 'missing "evt.type"');
-    if (typeof type !== 'string' || type === '') throw new BadRecord('wrong-type', '"evt.type" must be a non-empty string');
-    const ev = newSyscallEvent(type);
+    if ((type === undefined || type === null) && !alert) throw new BadRecord('missing-field', 'missing "evt.type"');
+    if (type !== undefined && type !== null && (typeof type !== 'string' || type === '')) throw new BadRecord('wrong-type', '"evt.type" must be a non-empty string');
+    const ev = newSyscallEvent(typeof type === 'string' ? type : '');
     ev.given = fields;
 
     for (const key of TIME_KEYS) {

@@ -34,8 +34,8 @@ export function detectFormat(line: string): Format | undefined {
   if (v['eventName'] !== undefined) return 'tracee';
   if (typeof v['name'] === 'string' && (isObj(v['workload']) || isObj(v['timestamp']))) return 'tracee';
   const of = v['output_fields'];
-  const fields = isObj(of) && typeof v['rule'] === 'string' ? of : v;
-  if (typeof fields['evt.type'] === 'string') return fields['evt.info'] !== undefined ? 'sysdig' : 'falco-json';
+  if (isObj(of) && typeof v['rule'] === 'string') return 'falco-json';
+  if (typeof v['evt.type'] === 'string') return v['evt.info'] !== undefined ? 'sysdig' : 'falco-json';
   if (typeof v['type'] === 'string' && v['ts'] !== undefined && v['pid'] !== undefined) return 'native';
   return undefined;
 }

@@ -179,8 +179,29 @@ export function applyInfoArgs(ev: SyscallEvent, rawPaths?: Record<string, string
     return;
   }
   if (PROC_TYPES.has(type) && ev.dir === '<') mergeProcessInfo(ev);
-  if (ev.fd !== undefined) return;
+  const fd = fdFromArgs(ev, type, rawPaths);
+  if (fd === undefined) return;
+  if (ev.fd === undefined) ev.fd = fd;
+  else fillGaps(ev.fd, fd);
+}
 
+/** Fields the record's own fd fields left unknown, from the argument text. */
+function fillGaps(into: Fd, from: Fd): void {
+  if (Number.isNaN(into.num) && !Number.isNaN(from.num)) into.num = from.num;
+  into.type ??= from.type;
+  into.name ??= from.name;
+  into.nameraw ??= from.nameraw;
+  into.l4proto ??= from.l4proto;
+  into.cip ??= from.cip;
+  into.cport ??= from.cport;
+  into.sip ??= from.sip;
+  into.sport ??= from.sport;
+  into.isServer ??= from.isServer;
+  into.connected ??= from.connected;
+  into.openFlags ??= from.openFlags;
+}
+
+function fdFromArgs(ev: SyscallEvent, type: string, rawPaths: Record<string, string> | undefined): Fd | undefined {
   if (OPEN_TYPES.has(type) && ev.dir === '<' && ev.res !== undefined) {
     const fd = ev.res >= 0 ? fdFromArg(ev, 'fd') ?? newFd(ev.res) : newFd(-1);
     const raw = ev.args['name'];
@@ -190,8 +211,7 @@ export function applyInfoArgs(ev: SyscallEvent, rawPaths?: Record<string, string
     fd.type ??= 'file';
     const flags = ev.args['flags'];
     if (typeof flags === 'string') fd.openFlags = openFlagsFromText(flags);
-    ev.fd = fd;
-    return;
+    return fd;
   }
   let fd = ev.args['fd'] !== undefined ? fdFromArg(ev, 'fd') : undefined;
   const tuple = ev.args['tuple'];
@@ -209,5 +229,5 @@ export function applyInfoArgs(ev: SyscallEvent, rawPaths?: Record<string, string
       if (type === 'connect') fd.connected = ev.res !== undefined && (ev.res >= 0 || ev.res === EINPROGRESS);
     }
   }
-  if (fd !== undefined) ev.fd = fd;
+  return fd;
 }

@@ -21,8 +21,6 @@ import {
 import { BadRecord } from './types.js';
 
 const OPEN_SYSCALLS = new Set(['open', 'openat', 'openat2', 'creat']);
-/** Of two reports of one operation, the source that carries less (see Deduper). */
-const LESSER: Readonly<Record<string, string>> = { open: 'lsm', exec: 'syscall', connect: 'lsm' };
 const EPOCH_NS_MIN = 100_000_000_000_000_000n; // 1973: smaller values are since boot, not epoch
 
 interface TraceeRecord {
@@ -232,19 +230,14 @@ function openFlags(v: unknown): number | undefined {
 
 /**
  * The same operation reported twice — by the syscall event and by its LSM/scheduler counterpart —
- * is emitted once. Within a pair the second one is dropped; and once a stream has shown that both
- * kinds are enabled, the kind that carries less is dropped outright (the LSM open, which lacks the
- * fd number and result; the execve syscall, which lacks cwd, env and stdin).
+ * is emitted once: the second of a pair (same thread, same path or address, within a second) is
+ * dropped. (Dropping one kind outright once both appear would lose events where a Tracee policy
+ * enables the syscall event only for some workloads.)
  */
 class Deduper {
   private readonly last = new Map<string, { source: string; key: string; ts: bigint }>();
-  private readonly sources = new Map<string, Set<string>>();
   /** True when this event repeats the previous one of the other source within a second. */
   seen(kind: string, tid: number | undefined, source: string, key: string, ts: string): boolean {
-    let seenSources = this.sources.get(kind);
-    if (seenSources === undefined) this.sources.set(kind, (seenSources = new Set()));
-    seenSources.add(source);
-    if (seenSources.size > 1 && source === LESSER[kind]) return true;
     if (tid === undefined || ts === '') return false;
     const slot = `${kind}:${tid}`;
     const t = BigInt(ts);
@@ -379,7 +372,7 @@ function mapEvent(r: TraceeRecord, dedupe: Deduper): SyscallEvent | undefined {
       const ino = num(a.get('inode'));
       if (ino !== undefined) fd.ino = ino;
       ev.fd = fd;
-      if (dedupe.seen('open', r.tid, r.name === 'security_file_open' ? 'lsm' : 'syscall', path ?? '', r.ts)) return undefined;
+      if (OPEN_SYSCALLS.has(type) && dedupe.seen('open', r.tid, r.name === 'security_file_open' ? 'lsm' : 'syscall', path ?? '', r.ts)) return undefined;
       if (r.name === 'security_file_open' && type === 'openat') ev.res = undefined;
       break;
     }

@@ -77,6 +77,7 @@ const TYPECHAR: Readonly<Record<string, string>> = {
 };
 
 const OPEN_TYPES = new Set(['open', 'openat', 'openat2', 'open_by_handle_at', 'creat']);
+const SOCKET_TYPES: ReadonlySet<string> = new Set(['ipv4', 'ipv6', 'unix', 'netlink']);
 
 const CATEGORY: Record<string, string> = {};
 for (const t of ['open', 'openat', 'openat2', 'creat', 'close', 'read', 'write', 'pread', 'pwrite', 'readv', 'writev',
@@ -264,7 +265,8 @@ export function syscallFieldDefs(options: SyscallFieldOptions = {}): FieldDef[] 
   simple('evt.res', 'string', "event return value, as a string: 'SUCCESS', or the error code (e.g. 'ENOENT').",
     (ev) => (ev.res === undefined ? undefined : resultText(ev.res)));
   simple('evt.rawres', 'int', 'event return value, as a number (e.g. -2).', (ev) => ev.res);
-  simple('evt.failed', 'bool', "'true' for events that returned an error status.", (ev) => (ev.res === undefined ? undefined : ev.res < 0));
+  simple('evt.failed', 'bool', "'true' for events that returned an error status.",
+    (ev) => (ev.res === undefined ? (ev.type === '' ? undefined : false) : ev.res < 0));
   const ioRead = new Set(['read', 'readv', 'pread', 'preadv', 'recv', 'recvfrom', 'recvmsg', 'recvmmsg']);
   const ioWrite = new Set(['write', 'writev', 'pwrite', 'pwritev', 'send', 'sendto', 'sendmsg', 'sendmmsg']);
   simple('evt.is_io', 'bool', "'true' for events that read or write to FDs.", (ev) => ioRead.has(ev.type) || ioWrite.has(ev.type));
@@ -375,7 +377,8 @@ export function syscallFieldDefs(options: SyscallFieldOptions = {}): FieldDef[] 
   add('fd.snet', { type: 'ipnet', desc: 'matches the server IP network of the fd.', ...flt, make: () => fdf((fd) => fd.sip) });
   add('fd.lnet', { type: 'ipnet', desc: 'matches the local IP network of the fd.', ...flt, make: () => fdf((fd) => (fd.isServer ? fd.sip : fd.cip)) });
   add('fd.rnet', { type: 'ipnet', desc: 'matches the remote IP network of the fd.', ...flt, make: () => fdf((fd) => (fd.isServer ? fd.cip : fd.sip)) });
-  simple('fd.connected', 'bool', "for TCP/UDP FDs, 'true' if the socket is connected.", fdf((fd) => fd.connected));
+  simple('fd.connected', 'bool', "for TCP/UDP FDs, 'true' if the socket is connected.",
+    fdf((fd) => fd.connected ?? (fd.type === undefined || SOCKET_TYPES.has(fd.type) ? undefined : false)));
   simple('fd.name_changed', 'bool', 'True when an event changes the name of an fd used by this event (connect, accept, bind …).',
     (ev) => (ev.fd === undefined ? undefined : ['connect', 'accept', 'accept4', 'bind', 'sendto', 'sendmsg'].includes(ev.type)));
   for (const w of ['cip', 'sip', 'lip', 'rip']) {

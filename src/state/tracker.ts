@@ -576,9 +576,12 @@ export class StateTracker {
         if (res === undefined || res < 0) return;
         const fd = ev.fd ?? newFd(res);
         fd.num = res;
-        if (fd.type === undefined && type === 'socket') {
-          const domain = rawArg(ev, 'domain');
-          fd.type = domain === 2 ? 'ipv4' : domain === 10 ? 'ipv6' : domain === 1 ? 'unix' : domain === 16 ? 'netlink' : undefined;
+        if (type === 'socket') {
+          if (fd.type === undefined) {
+            const domain = rawArg(ev, 'domain');
+            fd.type = domain === 2 ? 'ipv4' : domain === 10 ? 'ipv6' : domain === 1 ? 'unix' : domain === 16 ? 'netlink' : undefined;
+          }
+          fd.connected ??= false;
         }
         this.storeFd(entry, fd);
         ev.fd = fd;

@@ -42,8 +42,8 @@ export interface StateStats {
 interface Entry {
   readonly proc: Process;
   fds: Map<number, Fd> | undefined;
-  /** Second-chance bit for CLOCK eviction. */
-  used: boolean;
+  /** The event count when this entry was last moved to the recent end of the table. */
+  tick: number;
   threads: number[] | undefined;
 }
 
@@ -200,6 +200,9 @@ export class StateTracker {
   private readonly maxProcesses: number;
   private readonly maxThreads: number;
   private readonly maxFds: number;
+  /** Approximate LRU: an entry is moved to the recent end when touched this many events after its last move. */
+  private readonly refreshAfter: number;
+  private tick = 0;
   private readonly counters = {
     processesEvicted: 0, fdsEvicted: 0, threadsEvicted: 0, exits: 0, pidReuses: 0,
   };
@@ -208,6 +211,7 @@ export class StateTracker {
     this.maxProcesses = options.maxProcesses ?? 65536;
     this.maxThreads = options.maxThreads ?? 262144;
     this.maxFds = options.maxFdsPerProcess ?? 4096;
+    this.refreshAfter = Math.max(1, Math.floor(this.maxProcesses / 8));
     this.containers = new ContainerTable(options.maxContainers ?? 4096);
   }
 
@@ -252,9 +256,10 @@ export class StateTracker {
       this.counters.pidReuses++;
       entry = undefined;
     }
+    this.tick++;
     const isNew = entry === undefined;
     if (entry === undefined) entry = this.create(pid);
-    else entry.used = true;
+    else this.touch(entry);
     const p = entry.proc;
     if (tid !== undefined && tid !== pid) this.addThread(entry, tid);
 
@@ -281,27 +286,32 @@ export class StateTracker {
 
   private create(pid: number): Entry {
     if (this.procs.size >= this.maxProcesses) this.evictOne();
-    const e: Entry = { proc: newProcess(pid, pid), fds: undefined, used: true, threads: undefined };
+    const e: Entry = { proc: newProcess(pid, pid), fds: undefined, tick: this.tick, threads: undefined };
     this.procs.set(pid, e);
     return e;
   }
 
-  /** CLOCK (second chance) over insertion order: a used entry is moved to the back once. */
+  /**
+   * Approximate LRU over the Map's insertion order: a touched entry moves to the recent end, but
+   * at most once per `refreshAfter` events, so a busy process costs one Map update now and then.
+   */
+  private touch(e: Entry): void {
+    if (this.tick - e.tick < this.refreshAfter) return;
+    e.tick = this.tick;
+    const pid = e.proc.pid;
+    if (this.procs.get(pid) !== e) return;
+    this.procs.delete(pid);
+    this.procs.set(pid, e);
+  }
+
+  /** Drops the least recently used entry (the head of the table). */
   private evictOne(): void {
-    for (let guard = this.procs.size * 2 + 1; guard > 0; guard--) {
-      const first = this.procs.entries().next().value;
-      if (first === undefined) return;
-      const [pid, e] = first;
-      this.procs.delete(pid);
-      if (e.used) {
-        e.used = false;
-        this.procs.set(pid, e);
-        continue;
-      }
-      this.dropThreads(e);
-      this.counters.processesEvicted++;
-      return;
-    }
+    const first = this.procs.entries().next().value;
+    if (first === undefined) return;
+    const [pid, e] = first;
+    this.procs.delete(pid);
+    this.dropThreads(e);
+    this.counters.processesEvicted++;
   }
 
   private addThread(entry: Entry, tid: number): void {
@@ -360,8 +370,9 @@ export class StateTracker {
     if (resolved === p.pid) return;
     if (p.parent !== undefined && p.parent.pid === resolved && !this.dead.has(p.parent)) return;
     // A pid the event names becomes an entry (its details arrive with its own events).
-    const pe = this.procs.get(resolved) ?? this.create(resolved);
-    pe.used = true;
+    const found = this.procs.get(resolved);
+    const pe = found ?? this.create(resolved);
+    if (found !== undefined) this.touch(found);
     p.parent = pe.proc;
   }
 
@@ -396,7 +407,7 @@ export class StateTracker {
       e = undefined;
     }
     if (e === undefined) e = this.create(s.pid);
-    else e.used = true;
+    else this.touch(e);
     merge(e.proc, s, true);
     const c = this.containerFor(s, undefined, e.proc);
     if (c !== undefined) e.proc.container = c;

@@ -42,6 +42,8 @@ export interface StateStats {
 interface Entry {
   readonly proc: Process;
   fds: Map<number, Fd> | undefined;
+  /** The fd table is shared with a fork relative until one of them changes it (copy on write). */
+  fdsShared: boolean;
   /** The event count when this entry was last moved to the recent end of the table. */
   tick: number;
   threads: number[] | undefined;
@@ -286,7 +288,7 @@ export class StateTracker {
 
   private create(pid: number): Entry {
     if (this.procs.size >= this.maxProcesses) this.evictOne();
-    const e: Entry = { proc: newProcess(pid, pid), fds: undefined, tick: this.tick, threads: undefined };
+    const e: Entry = { proc: newProcess(pid, pid), fds: undefined, fdsShared: false, tick: this.tick, threads: undefined };
     this.procs.set(pid, e);
     return e;
   }
@@ -339,6 +341,7 @@ export class StateTracker {
     if (this.procs.get(pid) === e) this.procs.delete(pid);
     this.dropThreads(e);
     e.fds = undefined;
+    e.fdsShared = false;
     this.dead.set(e.proc, reaper);
   }
 
@@ -472,7 +475,7 @@ export class StateTracker {
       c.parent = newParent;
       c.ppid = newParent?.pid;
       if (ev.ts !== '') c.startTs = ev.ts;
-      if (entry.fds !== undefined) child.fds = hasFlag(ev, CLONE_FILES, 'CLONE_FILES') ? entry.fds : new Map(entry.fds);
+      this.shareFds(entry, child, hasFlag(ev, CLONE_FILES, 'CLONE_FILES'));
       return;
     }
     // The child's side (res 0): this process is the new one.
@@ -483,14 +486,46 @@ export class StateTracker {
     if (pp !== undefined) {
       inherit(p, pp);
       const pe = this.procs.get(pp.pid);
-      if (pe?.proc === pp && pe.fds !== undefined && entry.fds === undefined) entry.fds = new Map(pe.fds);
+      if (pe?.proc === pp && entry.fds === undefined) this.shareFds(pe, entry, false);
     }
   }
 
   private onExec(entry: Entry): void {
     const fds = entry.fds;
     if (fds === undefined) return;
-    for (const [n, fd] of fds) if (fd.openFlags !== undefined && (fd.openFlags & O_CLOEXEC) !== 0) fds.delete(n);
+    // Close-on-exec fds go; a table shared with the parent is copied without them in one pass.
+    let kept: Map<number, Fd> | undefined;
+    for (const [n, fd] of fds) {
+      const cloexec = fd.openFlags !== undefined && (fd.openFlags & O_CLOEXEC) !== 0;
+      if (entry.fdsShared) {
+        if (!cloexec) (kept ??= new Map()).set(n, fd);
+      } else if (cloexec) {
+        fds.delete(n);
+      }
+    }
+    if (entry.fdsShared) {
+      entry.fds = kept;
+      entry.fdsShared = false;
+    }
+  }
+
+  /** A forked child starts with its parent's fds: shared until either side changes its table. */
+  private shareFds(parent: Entry, child: Entry, truly: boolean): void {
+    if (parent.fds === undefined) return;
+    child.fds = parent.fds;
+    if (!truly) {
+      parent.fdsShared = true;
+      child.fdsShared = true;
+    }
+  }
+
+  /** The entry's own fd table, copied first if it is still shared with a fork relative. */
+  private ownFds(entry: Entry): Map<number, Fd> {
+    if (entry.fdsShared && entry.fds !== undefined) {
+      entry.fds = new Map(entry.fds);
+      entry.fdsShared = false;
+    }
+    return (entry.fds ??= new Map());
   }
 
   private onExit(entry: Entry, ev: SyscallEvent, tid: number | undefined): void {
@@ -507,7 +542,7 @@ export class StateTracker {
 
   private storeFd(entry: Entry, fd: Fd): void {
     if (!Number.isInteger(fd.num) || fd.num < 0) return;
-    const fds = (entry.fds ??= new Map());
+    const fds = this.ownFds(entry);
     if (!fds.has(fd.num) && fds.size >= this.maxFds) {
       const oldest = fds.keys().next().value;
       if (oldest !== undefined) {
@@ -624,7 +659,7 @@ export class StateTracker {
       case 'close': {
         const n = this.fdNum(ev);
         const known = this.lookupFd(entry, n);
-        if (n !== undefined && (res === undefined || res >= 0)) entry.fds?.delete(n);
+        if (n !== undefined && known !== undefined && (res === undefined || res >= 0)) this.ownFds(entry).delete(n);
         ev.fd = known ?? ev.fd;
         return;
       }

@@ -63,6 +63,19 @@ describe('fd table – files', () => {
     expect(snapshots[6]).toEqual({ 'fd.name': null });
   });
 
+  it('after fork, parent and child tables diverge: opens and closes on one side do not reach the other', () => {
+    const { tracker } = run([
+      exec(25, '/usr/sbin/nginx', ['nginx'], { cwd: '/' }),
+      native({ type: 'openat', pid: 25, res: 3, args: { name: '/var/log/nginx/access.log', flags: O_WRONLY } }),
+      fork(25, 26),
+      native({ type: 'close', pid: 26, res: 0, args: { fd: 3 } }),
+      native({ type: 'openat', pid: 25, res: 4, args: { name: '/etc/nginx/nginx.conf', flags: 0 } }),
+      native({ type: 'openat', pid: 26, res: 5, args: { name: '/tmp/worker', flags: 0 } }),
+    ], 'native');
+    expect([tracker.fd(25, 3)?.name, tracker.fd(25, 4)?.name, tracker.fd(25, 5)]).toEqual(['/var/log/nginx/access.log', '/etc/nginx/nginx.conf', undefined]);
+    expect([tracker.fd(26, 3), tracker.fd(26, 4), tracker.fd(26, 5)?.name]).toEqual([undefined, undefined, '/tmp/worker']);
+  });
+
   it('bounds the fds of one process and counts evictions', () => {
     const tracker = new StateTracker({ maxFdsPerProcess: 8 });
     const lines = [exec(30, '/bin/x', ['x'], { cwd: '/' })];

@@ -15,6 +15,7 @@ import { makeContainer, stringMap } from './container.js';
 import { arr, num, obj, parseObject, str, type Obj } from './json.js';
 import { isIpv6, socketName } from './net.js';
 import { cloneFlagsText, openFlagsText, ptraceRequestText, socketDomainText } from './render.js';
+import { commOf } from './paths.js';
 import { BadRecord } from './types.js';
 
 const EVENT_KEYS = [
@@ -27,11 +28,6 @@ type EventKey = typeof EVENT_KEYS[number];
 const O_RDONLY = 0;
 const O_WRONLY = 1;
 const O_RDWR = 2;
-
-function basename(path: string): string {
-  const i = path.lastIndexOf('/');
-  return i < 0 ? path : path.slice(i + 1);
-}
 
 /** Tetragon's `arguments`: space-joined, an argument with spaces wrapped in double quotes. */
 export function splitArguments(text: string): string[] {
@@ -73,7 +69,7 @@ function processOf(t: Obj): Process | undefined {
   if (binary !== undefined && binary !== '') {
     p.exepath = binary;
     p.exe = binary;
-    p.name = basename(binary).slice(0, 15);
+    p.name = commOf(binary);
   }
   const args = str(t['arguments']);
   p.args = args !== undefined ? splitArguments(args) : binary !== undefined ? [] : undefined;

@@ -18,6 +18,7 @@ import { isIpv6, socketName } from './net.js';
 import {
   cloneFlagsText, modeText, openFlagsFromText, openFlagsText, ptraceRequestText, socketDomainText, socketDomainValue,
 } from './render.js';
+import { commOf } from './paths.js';
 import { BadRecord } from './types.js';
 
 const OPEN_SYSCALLS = new Set(['open', 'openat', 'openat2', 'creat']);
@@ -40,11 +41,6 @@ interface TraceeRecord {
   container: Container | undefined;
   args: Map<string, unknown>;
   ancestors: Process[];
-}
-
-function basename(path: string): string {
-  const i = path.lastIndexOf('/');
-  return i < 0 ? path : path.slice(i + 1);
 }
 
 /** A protobuf wrapper value: a bare number or {value: n}. */
@@ -315,7 +311,7 @@ function mapEvent(r: TraceeRecord, dedupe: Deduper): SyscallEvent | undefined {
         p.exepath = path;
         ev.args['filename'] = path;
         // The kernel sets comm to the basename of the executed file (syscall events report the old one).
-        if (r.name !== 'sched_process_exec') p.name = basename(path).slice(0, 15);
+        if (r.name !== 'sched_process_exec') p.name = commOf(path);
       }
       if (argv !== undefined && argv.every((x) => typeof x === 'string')) {
         const list = argv as string[];

@@ -6,6 +6,7 @@
 
 import { open, stat, type FileHandle } from 'node:fs/promises';
 import { LineSplitter } from './lines.js';
+import { sleep } from './sleep.js';
 import type { EventSource, LineBatch, LineOptions } from './types.js';
 
 export interface FollowOptions extends LineOptions {
@@ -16,19 +17,6 @@ export interface FollowOptions extends LineOptions {
   readonly signal?: AbortSignal;
   /** Told about rotations and truncations (for logs). */
   readonly onNotice?: (message: string) => void;
-}
-
-function sleep(ms: number, signal: AbortSignal | undefined): Promise<void> {
-  return new Promise((resolve) => {
-    if (signal?.aborted) return resolve();
-    const t = setTimeout(done, ms);
-    function done(): void {
-      clearTimeout(t);
-      signal?.removeEventListener('abort', done);
-      resolve();
-    }
-    signal?.addEventListener('abort', done, { once: true });
-  });
 }
 
 async function tryOpen(path: string): Promise<{ fh: FileHandle; ino: number; dev: number } | undefined> {

@@ -2,6 +2,8 @@
 // than their timestamps' distance from the first event (scaled by `speed`). Without it replay runs as
 // fast as the consumer pulls. Timestamps are decimal nanoseconds; events without one pass at once.
 
+import { sleep } from './sleep.js';
+
 export interface PacingOptions {
   /** 1 = real time, 2 = twice as fast (default 1). */
   readonly speed?: number;
@@ -9,19 +11,6 @@ export interface PacingOptions {
   /** The clock in ms (tests inject one). */
   readonly now?: () => number;
   readonly sleep?: (ms: number, signal?: AbortSignal) => Promise<void>;
-}
-
-function defaultSleep(ms: number, signal?: AbortSignal): Promise<void> {
-  return new Promise((resolve) => {
-    if (signal?.aborted) return resolve();
-    const t = setTimeout(done, ms);
-    function done(): void {
-      clearTimeout(t);
-      signal?.removeEventListener('abort', done);
-      resolve();
-    }
-    signal?.addEventListener('abort', done, { once: true });
-  });
 }
 
 /** Nanoseconds (decimal string) to milliseconds as a float, relative to `base` (both exact). */
@@ -38,7 +27,7 @@ export async function* paceByTimestamp<T>(
 ): AsyncGenerator<T[]> {
   const speed = options.speed ?? 1;
   const now = options.now ?? (() => performance.now());
-  const sleep = options.sleep ?? defaultSleep;
+  const wait = options.sleep ?? sleep;
   let base: bigint | undefined;
   let start = 0;
   for await (const batch of batches) {
@@ -54,13 +43,13 @@ export async function* paceByTimestamp<T>(
         start = now();
       }
       const due = start + msSince(ts, base) / speed;
-      const wait = due - now();
-      if (wait > 1) {
+      const delay = due - now();
+      if (delay > 1) {
         if (out.length > 0) {
           yield out;
           out = [];
         }
-        await sleep(wait, options.signal);
+        await wait(delay, options.signal);
         if (options.signal?.aborted) return;
       }
       out.push(item);

@@ -37,11 +37,11 @@ function capText(v: string | undefined): string | undefined {
 function argValue(type: string, key: string, v: unknown): ArgValue | SockAddr {
   if (typeof v === 'string' || typeof v === 'number' || typeof v === 'boolean') return v;
   if (Array.isArray(v)) {
-    for (const s of v) if (typeof s !== 'string') throw new BadRecord('wrong-type', `args.${key} must hold strings`);
+    for (const s of v) if (typeof s !== 'string') throw new BadRecord('wrong-type', `args[${JSON.stringify(key.slice(0, 40))}] must hold strings`);
     return v as string[];
   }
   const sa = asSockAddr(v);
-  if (sa === undefined) throw new BadRecord('wrong-type', `args.${key} of ${type} has an unsupported value`);
+  if (sa === undefined) throw new BadRecord('wrong-type', `args[${JSON.stringify(key.slice(0, 40))}] of ${JSON.stringify(type.slice(0, 40))} has an unsupported value`);
   return sa;
 }
 

@@ -101,6 +101,7 @@ export type FdType =
 
 /** A file descriptor the event concerns. */
 export interface Fd {
+  /** The fd number; -1 for a failed open; NaN when the source describes the fd but not its number. */
   num: number;
   type: FdType | undefined;
   /** Full name: a path for files, "cip:cport->sip:sport" for connected sockets. */
@@ -134,10 +135,20 @@ export interface SyscallEvent {
   dir: '<' | '>';
   cpu: number | undefined;
   tid: number | undefined;
+  /**
+   * The thread-group id the source reported, when it reported one (added for the ingester: sources
+   * such as sysdig's default output name only the thread; the state stage resolves the process).
+   */
+  pid?: number | undefined;
   /** evt.rawres: the return value (negative errno on failure). */
   res: number | undefined;
   /** Arguments by name (evt.arg.NAME); numbers are raw, strings already rendered. */
   args: Record<string, ArgValue>;
+  /**
+   * Raw numeric values of arguments that `args` holds rendered as text (evt.rawarg.NAME), e.g.
+   * args.flags = "O_RDONLY|O_CLOEXEC" with rawArgs.flags = 524288 (added for the ingester).
+   */
+  rawArgs?: Record<string, number> | undefined;
   /** evt.args as a source rendered it, when it did. */
   argsText: string | undefined;
   given: Record<string, unknown> | undefined;
@@ -185,8 +196,8 @@ export function newFd(num: number): Fd {
 /** A syscall event with every property present (one hidden class for all decoders). */
 export function newSyscallEvent(type: string): SyscallEvent {
   return {
-    source: 'syscall', type, ts: '', num: 0, dir: '<', cpu: undefined, tid: undefined, res: undefined,
-    args: {}, argsText: undefined, given: undefined, proc: undefined, fd: undefined, container: undefined,
+    source: 'syscall', type, ts: '', num: 0, dir: '<', cpu: undefined, tid: undefined, pid: undefined,
+    res: undefined, args: {}, rawArgs: undefined, argsText: undefined, given: undefined, proc: undefined, fd: undefined, container: undefined,
   };
 }
 

@@ -31,7 +31,11 @@ export function givenKeys(name: string, arg: string | undefined, dotted: boolean
   return dotted ? [`${name}.${arg}`, `${name}[${arg}]`] : [`${name}[${arg}]`];
 }
 
-/** Wraps a derived extractor so that a non-null value in `event.given` under `keys` wins. */
+/**
+ * Wraps a derived extractor so that a value in `event.given` under `keys` wins. A given null means
+ * the source could not extract the field: it is missing, and is not derived instead (an absent
+ * key — undefined — falls through to the derivation).
+ */
 export function preferGiven<E extends AnyEvent>(keys: readonly string[], derived: (ev: E) => unknown): (ev: E) => unknown {
   const [k0, k1] = keys;
   if (k0 === undefined) return derived;
@@ -40,7 +44,7 @@ export function preferGiven<E extends AnyEvent>(keys: readonly string[], derived
       const g = ev.given;
       if (g !== undefined) {
         const v = g[k0];
-        if (v !== undefined && v !== null && typeof v !== 'function') return v;
+        if (v !== undefined && typeof v !== 'function') return v === null ? undefined : v;
       }
       return derived(ev);
     };
@@ -48,8 +52,10 @@ export function preferGiven<E extends AnyEvent>(keys: readonly string[], derived
   return (ev) => {
     const g = ev.given;
     if (g !== undefined) {
-      const v = g[k0] ?? g[k1];
-      if (v !== undefined && v !== null && typeof v !== 'function') return v;
+      const v0 = g[k0];
+      if (v0 !== undefined && typeof v0 !== 'function') return v0 === null ? undefined : v0;
+      const v1 = g[k1];
+      if (v1 !== undefined && typeof v1 !== 'function') return v1 === null ? undefined : v1;
     }
     return derived(ev);
   };

@@ -31,14 +31,15 @@ function ancestors(p: Process): Process[] {
   return out;
 }
 
+/** name + args; unknown (not just the name) while the arguments are unknown. */
 export function cmdlineOf(p: Process): string | undefined {
-  if (p.name === undefined) return undefined;
-  return p.args && p.args.length > 0 ? `${p.name} ${p.args.join(' ')}` : p.name;
+  if (p.name === undefined || p.args === undefined) return undefined;
+  return p.args.length > 0 ? `${p.name} ${p.args.join(' ')}` : p.name;
 }
 
 function exelineOf(p: Process): string | undefined {
-  if (p.exe === undefined) return undefined;
-  return p.args && p.args.length > 0 ? `${p.exe} ${p.args.join(' ')}` : p.exe;
+  if (p.exe === undefined || p.args === undefined) return undefined;
+  return p.args.length > 0 ? `${p.exe} ${p.args.join(' ')}` : p.exe;
 }
 
 function envValue(p: Process, key: string): string | undefined {
@@ -76,6 +77,7 @@ const TYPECHAR: Readonly<Record<string, string>> = {
 };
 
 const OPEN_TYPES = new Set(['open', 'openat', 'openat2', 'open_by_handle_at', 'creat']);
+const SOCKET_TYPES: ReadonlySet<string> = new Set(['ipv4', 'ipv6', 'unix', 'netlink']);
 
 const CATEGORY: Record<string, string> = {};
 for (const t of ['open', 'openat', 'openat2', 'creat', 'close', 'read', 'write', 'pread', 'pwrite', 'readv', 'writev',
@@ -251,6 +253,8 @@ export function syscallFieldDefs(options: SyscallFieldOptions = {}): FieldDef[] 
     desc: "one of the event arguments specified by name, as its raw value. E.g. 'evt.rawarg.fd'.",
     make: (arg) => (ev) => {
       if (arg === 'res' && ev.args['res'] === undefined) return ev.res;
+      const raw = own(ev.rawArgs, arg ?? '');
+      if (raw !== undefined) return raw;
       const v = own(ev.args, arg ?? '');
       if (typeof v === 'number') return v;
       if (typeof v === 'string' && /^-?[0-9]+/.test(v)) return parseInt(v, 10);
@@ -266,7 +270,8 @@ export function syscallFieldDefs(options: SyscallFieldOptions = {}): FieldDef[] 
   simple('evt.res', 'string', "event return value, as a string: 'SUCCESS', or the error code (e.g. 'ENOENT').",
     (ev) => (ev.res === undefined ? undefined : resultText(ev.res)));
   simple('evt.rawres', 'int', 'event return value, as a number (e.g. -2).', (ev) => ev.res);
-  simple('evt.failed', 'bool', "'true' for events that returned an error status.", (ev) => (ev.res === undefined ? undefined : ev.res < 0));
+  simple('evt.failed', 'bool', "'true' for events that returned an error status.",
+    (ev) => (ev.res === undefined ? (ev.type === '' ? undefined : false) : ev.res < 0));
   const ioRead = new Set(['read', 'readv', 'pread', 'preadv', 'recv', 'recvfrom', 'recvmsg', 'recvmmsg']);
   const ioWrite = new Set(['write', 'writev', 'pwrite', 'pwritev', 'send', 'sendto', 'sendmsg', 'sendmmsg']);
   simple('evt.is_io', 'bool', "'true' for events that read or write to FDs.", (ev) => ioRead.has(ev.type) || ioWrite.has(ev.type));
@@ -320,8 +325,9 @@ export function syscallFieldDefs(options: SyscallFieldOptions = {}): FieldDef[] 
 
   // ---- fd.*
   simple('fd.num', 'int', 'the unique number identifying the file descriptor.', (ev) => {
-    if (ev.fd !== undefined) return ev.fd.num;
-    const a = ev.args['fd'];
+    // NaN: the source described the fd but not its number.
+    if (ev.fd !== undefined) return Number.isNaN(ev.fd.num) ? undefined : ev.fd.num;
+    const a = ev.rawArgs?.['fd'] ?? ev.args['fd'];
     return typeof a === 'number' ? a : undefined;
   });
   simple('fd.type', 'string', "type of FD. Can be 'file', 'directory', 'ipv4', 'ipv6', 'unix', 'pipe', 'event', 'signalfd', 'eventpoll', 'inotify', 'signalfd' or 'memfd'.",
@@ -363,7 +369,7 @@ export function syscallFieldDefs(options: SyscallFieldOptions = {}): FieldDef[] 
     fdf((fd) => (fd.type === 'ipv4' || fd.type === 'ipv6' ? 'ip' : fd.type === 'unix' ? 'unix' : undefined)));
   simple('fd.is_server', 'bool', "'true' if the process owning this FD is the server endpoint in the connection.", fdf((fd) => fd.isServer));
   simple('fd.uid', 'string', 'a unique identifier for the FD, created by chaining the FD number and the thread ID.',
-    fdf((fd, ev) => (ev.tid === undefined ? undefined : `${ev.tid}${fd.num}`)));
+    fdf((fd, ev) => (ev.tid === undefined || Number.isNaN(fd.num) ? undefined : `${ev.tid}${fd.num}`)));
   simple('fd.containername', 'string', 'chaining of the container ID and the FD name.',
     fdf((fd, ev) => { const c = containerOf(ev); return c === undefined || fd.name === undefined ? undefined : `${c.id}:${fd.name}`; }));
   simple('fd.containerdirectory', 'string', 'chaining of the container ID and the directory name.',
@@ -376,7 +382,8 @@ export function syscallFieldDefs(options: SyscallFieldOptions = {}): FieldDef[] 
   add('fd.snet', { type: 'ipnet', desc: 'matches the server IP network of the fd.', ...flt, make: () => fdf((fd) => fd.sip) });
   add('fd.lnet', { type: 'ipnet', desc: 'matches the local IP network of the fd.', ...flt, make: () => fdf((fd) => (fd.isServer ? fd.sip : fd.cip)) });
   add('fd.rnet', { type: 'ipnet', desc: 'matches the remote IP network of the fd.', ...flt, make: () => fdf((fd) => (fd.isServer ? fd.cip : fd.sip)) });
-  simple('fd.connected', 'bool', "for TCP/UDP FDs, 'true' if the socket is connected.", fdf((fd) => fd.connected));
+  simple('fd.connected', 'bool', "for TCP/UDP FDs, 'true' if the socket is connected.",
+    fdf((fd) => fd.connected ?? (fd.type === undefined || SOCKET_TYPES.has(fd.type) ? undefined : false)));
   simple('fd.name_changed', 'bool', 'True when an event changes the name of an fd used by this event (connect, accept, bind …).',
     (ev) => (ev.fd === undefined ? undefined : ['connect', 'accept', 'accept4', 'bind', 'sendto', 'sendmsg'].includes(ev.type)));
   for (const w of ['cip', 'sip', 'lip', 'rip']) {

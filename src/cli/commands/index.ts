@@ -1,8 +1,9 @@
 // The list of CLI commands, in the order --help shows them.
 import type { Command } from '../command.js';
 import { describeCommand } from './describe.js';
+import { eventsCommand } from './events.js';
 import { fieldsCommand } from './fields.js';
 import { listCommand } from './list.js';
 import { validateCommand } from './validate.js';
 
-export const commands: readonly Command[] = [validateCommand, listCommand, describeCommand, fieldsCommand];
+export const commands: readonly Command[] = [validateCommand, listCommand, describeCommand, fieldsCommand, eventsCommand];

@@ -1,0 +1,110 @@
+// Wires the input half of the pipeline: a path (or '-', or a capture) → an EventSource → a decoder →
+// the state tracker → one callback per enriched event. Commands (events, run, replay) call this;
+// it is the composition of ingest, decode and state, so it lives with the CLI.
+//
+// Ordering contract: each event is applied to the state and handed to the callback before the next
+// one is applied — ev.proc / ev.fd are live state records that later events update.
+
+import { createDecoder, type DecodeOptions, type Decoder, type FormatOption } from '../decode/index.js';
+import type { SyscallEvent } from '../event/types.js';
+import { fileSource, sniffFile, stdinSource } from '../ingest/file.js';
+import { followSource } from '../ingest/follow.js';
+import { paceByTimestamp } from '../ingest/pacing.js';
+import { openScap, type ScapSource } from '../ingest/scap.js';
+import type { EventSource } from '../ingest/types.js';
+import type { StateTracker } from '../state/tracker.js';
+
+export interface InputSpec {
+  /** A file path, or '-' for standard input. */
+  readonly path: string;
+  /** Input format (default 'auto'). Captures (.scap, detected by content) always replay through sysdig. */
+  readonly format?: FormatOption;
+  /** Follow the file like `tail -F`. */
+  readonly follow?: boolean;
+  /** For captures: the fields the loaded rules reference (sysdig prints them). */
+  readonly fields?: readonly string[];
+  readonly keepEnter?: boolean;
+  readonly maxLineBytes?: number;
+  readonly signal?: AbortSignal;
+  /** Warnings (bad records, rate-limited; dropped capture fields; rotations). */
+  readonly log?: (message: string) => void;
+}
+
+export interface OpenedInput {
+  readonly source: EventSource;
+  readonly decoder: Decoder;
+  /** Set when the input is a capture replayed through sysdig. */
+  readonly scap: ScapSource | undefined;
+}
+
+/** Opens an input: picks the source (stdin, follow, capture, file) and its decoder. */
+export async function openInput(spec: InputSpec): Promise<OpenedInput> {
+  const log = spec.log;
+  const decodeOptions: DecodeOptions = {
+    keepEnter: spec.keepEnter, log, sourceName: spec.path === '-' ? 'stdin' : spec.path,
+  };
+  const lineOptions = { maxLineBytes: spec.maxLineBytes };
+  if (spec.path === '-') {
+    return { source: stdinSource(lineOptions), decoder: createDecoder(spec.format ?? 'auto', decodeOptions), scap: undefined };
+  }
+  if (spec.follow) {
+    const source = followSource(spec.path, { ...lineOptions, signal: spec.signal, onNotice: log });
+    return { source, decoder: createDecoder(spec.format ?? 'auto', decodeOptions), scap: undefined };
+  }
+  const kind = await sniffFile(spec.path);
+  if (kind === 'scap' || kind === 'gzip-scap') {
+    const scap = await openScap(spec.path, spec.fields ?? [], {
+      ...lineOptions, keepEnter: spec.keepEnter, signal: spec.signal, onWarning: log,
+    });
+    return { source: scap, decoder: createDecoder(scap.format, decodeOptions), scap };
+  }
+  return { source: fileSource(spec.path, lineOptions), decoder: createDecoder(spec.format ?? 'auto', decodeOptions), scap: undefined };
+}
+
+/** Decoded (not yet state-enriched) events, one array per source batch. */
+export async function* decodedBatches(source: EventSource, decoder: Decoder): AsyncGenerator<SyscallEvent[]> {
+  for await (const batch of source) {
+    const out: SyscallEvent[] = [];
+    const items = batch.items;
+    for (let i = 0; i < items.length; i++) {
+      const item = items[i]!;
+      const lineNo = batch.firstLine + i;
+      if (typeof item === 'string') {
+        const ev = decoder.decode(item, lineNo);
+        if (ev !== undefined) out.push(ev);
+      } else {
+        decoder.bad(lineNo, item.bad, item.bad === 'too-long' ? `line of ${item.bytes} bytes exceeds the limit` : 'not valid UTF-8');
+      }
+    }
+    if (out.length > 0) yield out;
+  }
+}
+
+export interface RunOptions {
+  /** Release events at the pace of their timestamps (offline replay). */
+  readonly realtime?: boolean;
+  readonly speed?: number;
+  readonly signal?: AbortSignal;
+}
+
+/**
+ * Runs an input to its end: decode → state → onEvent, in order. `onEvent` may return a promise (it
+ * is awaited before the next event); returning synchronously keeps the loop at full speed.
+ */
+export async function forEachEvent(
+  input: Pick<OpenedInput, 'source' | 'decoder'>,
+  tracker: StateTracker,
+  onEvent: (ev: SyscallEvent) => void | Promise<void>,
+  options: RunOptions = {},
+): Promise<void> {
+  let batches: AsyncIterable<SyscallEvent[]> = decodedBatches(input.source, input.decoder);
+  if (options.realtime) batches = paceByTimestamp(batches, (ev) => ev.ts, { speed: options.speed, signal: options.signal });
+  for await (const batch of batches) {
+    for (const ev of batch) {
+      tracker.apply(ev);
+      const r = onEvent(ev);
+      if (r !== undefined) await r;
+    }
+    if (options.signal?.aborted) return;
+  }
+}

@@ -14,6 +14,7 @@
 
 import { HOST_CONTAINER, newFd, newProcess, type Container, type Fd, type FdType, type Process, type SyscallEvent } from '../event/types.js';
 import { ContainerTable } from './containers.js';
+import { FdTable } from './fd-table.js';
 import { normalizePath, resolvePath } from './paths.js';
 
 export interface StateOptions {
@@ -39,19 +40,14 @@ export interface StateStats {
   pidReuses: number;
 }
 
-/**
- * A process's fd table (fd number → fd, in insertion order for eviction). After a fork, parent and
- * child hold the same table copy-on-write; `cowHolders` counts the entries holding it so, so that
- * the last holder left (typically the parent once the child has exec'd) takes it over uncopied.
- */
-class FdTable extends Map<number, Fd> {
-  cowHolders = 0;
-}
-
 interface Entry {
   readonly proc: Process;
   fds: FdTable | undefined;
-  /** The fd table is shared with a fork relative until one of them changes it (copy on write). */
+  /**
+   * The fd table is shared with a fork relative until one of them changes it (copy on write). The
+   * table counts its holders, so the last one left (typically the parent, once the child has
+   * exec'd) takes it over without a copy.
+   */
   fdsShared: boolean;
   /** The event count when this entry was last moved to the recent end of the table. */
   tick: number;
@@ -196,6 +192,10 @@ function overlay(into: Fd, from: Fd): void {
   if (from.dev !== undefined) into.dev = from.dev;
   if (from.ino !== undefined) into.ino = from.ino;
   if (from.upperLayer !== undefined) into.upperLayer = from.upperLayer;
+}
+
+function isCloexec(fd: Fd): boolean {
+  return fd.openFlags !== undefined && (fd.openFlags & O_CLOEXEC) !== 0;
 }
 
 function copyFd(fd: Fd, numv: number): Fd {
@@ -504,19 +504,11 @@ export class StateTracker {
     const fds = entry.fds;
     if (fds === undefined) return;
     // Close-on-exec fds go; a table still shared with a fork relative is copied without them in one pass.
-    const copy = entry.fdsShared && !this.takeOver(entry, fds);
-    let kept: FdTable | undefined;
-    for (const [n, fd] of fds) {
-      const cloexec = fd.openFlags !== undefined && (fd.openFlags & O_CLOEXEC) !== 0;
-      if (copy) {
-        if (!cloexec) (kept ??= new FdTable()).set(n, fd);
-      } else if (cloexec) {
-        fds.delete(n);
-      }
-    }
-    if (copy) {
+    if (entry.fdsShared && !this.takeOver(entry, fds)) {
       this.releaseFds(entry);
-      entry.fds = kept;
+      entry.fds = fds.copyWithout(isCloexec);
+    } else {
+      fds.deleteWhere(isCloexec);
     }
   }
 
@@ -577,13 +569,7 @@ export class StateTracker {
   private storeFd(entry: Entry, fd: Fd): void {
     if (!Number.isInteger(fd.num) || fd.num < 0) return;
     const fds = this.ownFds(entry);
-    if (!fds.has(fd.num) && fds.size >= this.maxFds) {
-      const oldest = fds.keys().next().value;
-      if (oldest !== undefined) {
-        fds.delete(oldest);
-        this.counters.fdsEvicted++;
-      }
-    }
+    if (fds.size >= this.maxFds && !fds.has(fd.num) && fds.evictOldest() !== undefined) this.counters.fdsEvicted++;
     fds.set(fd.num, fd);
   }
 

@@ -3,10 +3,11 @@
 // it is the composition of ingest, decode and state, so it lives with the CLI.
 //
 // Ordering contract: each event is applied to the state and handed to the callback before the next
-// one is applied — ev.proc / ev.fd are live state records that later events update.
+// line is decoded — ev.proc / ev.fd are live state records that later events update, and the event
+// object itself is reused for the next line (see the lifetime contract in src/event/types.ts).
 
 import { createDecoder, type DecodeOptions, type Decoder, type FormatOption } from '../decode/index.js';
-import type { SyscallEvent } from '../event/types.js';
+import { newSyscallEvent, type SyscallEvent } from '../event/types.js';
 import { fileSource, sniffFile, stdinSource } from '../ingest/file.js';
 import { followSource } from '../ingest/follow.js';
 import { paceByTimestamp } from '../ingest/pacing.js';
@@ -62,8 +63,8 @@ export async function openInput(spec: InputSpec): Promise<OpenedInput> {
 }
 
 /** Decodes one item of a batch: a line, or a line the splitter rejected (counted as bad). */
-function decodeItem(decoder: Decoder, item: LineItem, lineNo: number): SyscallEvent | undefined {
-  if (typeof item === 'string') return decoder.decode(item, lineNo);
+function decodeItem(decoder: Decoder, item: LineItem, lineNo: number, into?: SyscallEvent): SyscallEvent | undefined {
+  if (typeof item === 'string') return decoder.decode(item, lineNo, into);
   decoder.bad(lineNo, item.bad, item.bad === 'too-long' ? `line of ${item.bytes} bytes exceeds the limit` : 'not valid UTF-8');
   return undefined;
 }
@@ -93,8 +94,10 @@ export interface RunOptions {
  * is awaited before the next event); returning synchronously keeps the loop at full speed.
  *
  * Each line is decoded, applied and handed over before the next line is decoded (one await per
- * source batch, none per line): an event's garbage dies young, which keeps collection cheap. Only
- * `realtime` pacing decodes a batch ahead, since it re-times whole batches.
+ * source batch, none per line): an event's garbage dies young, which keeps collection cheap, and
+ * decoders that can fill one scratch event in place do so — the event passed to `onEvent` is only
+ * valid until it returns (or its promise settles): copy what must outlive it (src/event/types.ts).
+ * Only `realtime` pacing decodes a batch ahead (it re-times whole batches), with fresh events.
  */
 export async function forEachEvent(
   input: Pick<OpenedInput, 'source' | 'decoder'>,
@@ -115,11 +118,12 @@ export async function forEachEvent(
     return;
   }
   const decoder = input.decoder;
+  const scratch = newSyscallEvent('');
   for await (const batch of input.source) {
     const items = batch.items;
     const first = batch.firstLine;
     for (let i = 0; i < items.length; i++) {
-      const ev = decodeItem(decoder, items[i]!, first + i);
+      const ev = decodeItem(decoder, items[i]!, first + i, scratch);
       if (ev === undefined) continue;
       tracker.apply(ev);
       const r = onEvent(ev);

@@ -12,7 +12,7 @@ import { makeContainer, stringMap } from './container.js';
 import { isObj, optBool, optStr, parseObject, type Obj } from './json.js';
 import { applySockAddr, asSockAddr, socketName, type SockAddr } from './net.js';
 import {
-  cloneFlagsText, l4protoOfSocketType, modeText, openFlagsText, ptraceRequestText, socketDomainText,
+  cachedText, cloneFlagsText, l4protoOfSocketType, modeText, openFlagsText, ptraceRequestText, socketDomainText,
 } from './render.js';
 import { BadRecord } from './types.js';
 
@@ -22,6 +22,9 @@ const CLONE_FLAG_TYPES = new Set(['clone', 'clone3', 'fork', 'vfork', 'unshare']
 const CONNECT_TYPES = new Set(['connect', 'sendto', 'sendmsg']);
 const ACCEPT_TYPES = new Set(['accept', 'accept4']);
 const EINPROGRESS = -115;
+const openFlags = cachedText(openFlagsText);
+const cloneFlags = cachedText(cloneFlagsText);
+const modes = cachedText(modeText);
 
 /** "0x1ff" (a bit set) or names ("CAP_SYS_ADMIN CAP_NET_RAW"), as Falco's space-separated names. */
 function capText(v: string | undefined): string | undefined {
@@ -66,12 +69,12 @@ function decodeArgs(ev: SyscallEvent, a: Obj): SockAddr | undefined {
   }
   const args = a as Record<string, ArgValue>;
   ev.args = args;
-  if (OPEN_TYPES.has(type)) raw = render(args, raw, 'flags', openFlagsText);
+  if (OPEN_TYPES.has(type)) raw = render(args, raw, 'flags', openFlags);
   else if (type === 'ptrace') raw = render(args, raw, 'request', ptraceRequestText);
   else if (type === 'socket') raw = render(args, raw, 'domain', socketDomainText);
-  else if (CHMOD_TYPES.has(type)) raw = render(args, raw, 'mode', modeText);
-  else if (CLONE_FLAG_TYPES.has(type)) raw = render(args, raw, 'flags', cloneFlagsText);
-  else if (type === 'setns') raw = render(args, raw, 'nstype', cloneFlagsText);
+  else if (CHMOD_TYPES.has(type)) raw = render(args, raw, 'mode', modes);
+  else if (CLONE_FLAG_TYPES.has(type)) raw = render(args, raw, 'flags', cloneFlags);
+  else if (type === 'setns') raw = render(args, raw, 'nstype', cloneFlags);
   if (raw !== undefined) ev.rawArgs = raw;
   return addr;
 }

@@ -16,31 +16,25 @@
 // ../shared/data (about 75 keys per line, evt.time as integer nanoseconds beyond 2^53).
 //
 //   node bench/decode-state.mjs [--events 1000000] [--seed 42] [--rounds 3] [--formats native,flat]
-//                               [--trace FILE] [--flat-trace FILE]
+//                               [--trace FILE] [--flat-trace FILE] [--dist DIR]
 //
 // The last line is a one-line summary with the ratios.
 
 import { spawn } from 'node:child_process';
 import { createReadStream, createWriteStream, existsSync, renameSync, statSync } from 'node:fs';
-import { join, dirname } from 'node:path';
+import { join, dirname, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { writeTrace } from './gen-trace.mjs';
 
 const ROOT = join(dirname(fileURLToPath(import.meta.url)), '..');
-const dist = (p) => join(ROOT, 'dist', p);
-if (!existsSync(dist('cli/inputs.js'))) {
-  process.stderr.write('bench/decode-state.mjs: dist/ is missing — run `npm run build` first\n');
-  process.exit(2);
-}
-const { openInput, forEachEvent } = await import(dist('cli/inputs.js'));
-const { StateTracker } = await import(dist('state/tracker.js'));
 
-const USAGE = 'Usage: node bench/decode-state.mjs [--events N] [--seed S] [--rounds R] [--formats native,flat] [--trace FILE] [--flat-trace FILE]\n';
-const opts = { events: 1_000_000, seed: 42, trace: undefined, flatTrace: undefined, rounds: 3, formats: ['native', 'flat'] };
+const USAGE = 'Usage: node bench/decode-state.mjs [--events N] [--seed S] [--rounds R] [--formats native,flat] [--trace FILE] [--flat-trace FILE] [--dist DIR]\n';
+const opts = { events: 1_000_000, seed: 42, trace: undefined, flatTrace: undefined, rounds: 3, formats: ['native', 'flat'], dist: join(ROOT, 'dist') };
 const argv = process.argv.slice(2);
 for (let i = 0; i < argv.length; i++) {
   const a = argv[i];
   if (a === '--events') opts.events = Number(argv[++i]);
+  else if (a === '--dist') opts.dist = resolve(argv[++i]);
   else if (a === '--seed') opts.seed = Number(argv[++i]);
   else if (a === '--trace') opts.trace = argv[++i];
   else if (a === '--flat-trace') opts.flatTrace = argv[++i];
@@ -55,6 +49,14 @@ if (opts.formats.some((f) => f !== 'native' && f !== 'flat')) {
   process.stderr.write(`--formats takes native and/or flat\n${USAGE}`);
   process.exit(2);
 }
+// --dist runs another build (e.g. a copy of dist/ from an earlier commit) for before/after figures.
+const dist = (p) => join(opts.dist, p);
+if (!existsSync(dist('cli/inputs.js'))) {
+  process.stderr.write(`bench/decode-state.mjs: ${opts.dist} is missing — run \`npm run build\` first\n`);
+  process.exit(2);
+}
+const { openInput, forEachEvent } = await import(dist('cli/inputs.js'));
+const { StateTracker } = await import(dist('state/tracker.js'));
 
 /** The keys of the falco-fields samples in ../shared/data/sysdig-json-from-scap. */
 const FLAT_FIELDS = [
@@ -192,4 +194,4 @@ for (const name of opts.formats) {
   summary.push(`${name} decode+state ${r(wall, 'decode+state')}x wall / ${r(cpu, 'decode+state')}x cpu (decode ${r(wall, 'decode')}x / ${r(cpu, 'decode')}x)`);
 }
 
-process.stdout.write(`\n${summary.join('; ')} — ratios of each format's read+JSON.parse ceiling, ${opts.events} events, best of ${opts.rounds}, node ${process.version}\n`);
+process.stdout.write(`\n${summary.join('; ')} — ${opts.dist === join(ROOT, 'dist') ? '' : `${opts.dist}: `}ratios of each format's read+JSON.parse ceiling, ${opts.events} events, best of ${opts.rounds}, node ${process.version}\n`);

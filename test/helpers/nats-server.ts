@@ -101,3 +101,66 @@ export async function until(cond: () => boolean | Promise<boolean>, ms = 10_000,
     await new Promise((r) => setTimeout(r, every));
   }
 }
+
+/**
+ * A TCP proxy in front of a server whose door the test controls: while shut, new connections are
+ * refused (closed at once) and existing ones are cut. Lets a test decide when a client may reconnect.
+ */
+export class GateProxy {
+  port = 0;
+  isOpen = true;
+  readonly #target: number;
+  readonly #server = createServer((client) => this.accept(client));
+  readonly #sockets = new Set<import('node:net').Socket>();
+
+  private constructor(target: number) {
+    this.#target = target;
+  }
+
+  static async start(target: number): Promise<GateProxy> {
+    const g = new GateProxy(target);
+    await new Promise<void>((resolve) => g.#server.listen(0, '127.0.0.1', () => resolve()));
+    const a = g.#server.address();
+    g.port = typeof a === 'object' && a !== null ? a.port : 0;
+    return g;
+  }
+
+  get url(): string {
+    return `nats://127.0.0.1:${this.port}`;
+  }
+
+  shut(): void {
+    this.isOpen = false;
+    for (const s of this.#sockets) s.destroy();
+    this.#sockets.clear();
+  }
+
+  open(): void {
+    this.isOpen = true;
+  }
+
+  async close(): Promise<void> {
+    this.shut();
+    await new Promise<void>((resolve) => this.#server.close(() => resolve()));
+  }
+
+  private accept(client: import('node:net').Socket): void {
+    if (!this.isOpen) {
+      client.destroy();
+      return;
+    }
+    const upstream = createConnection({ port: this.#target, host: '127.0.0.1' });
+    this.#sockets.add(client);
+    this.#sockets.add(upstream);
+    const end = (): void => {
+      client.destroy();
+      upstream.destroy();
+      this.#sockets.delete(client);
+      this.#sockets.delete(upstream);
+    };
+    client.on('error', end).on('close', end);
+    upstream.on('error', end).on('close', end);
+    client.pipe(upstream);
+    upstream.pipe(client);
+  }
+}

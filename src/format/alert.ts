@@ -9,9 +9,9 @@
 // pre-rendered once into `AlertLayout.head` and `AlertLayout.mid`.
 
 import { priorityName, type Priority, type PriorityName } from '../common/priority.js';
-import { timeIsoText, timeJsonText, timeText } from '../fields/time.js';
 import { escapeLine, jsonString } from './escape.js';
 import { jsonValue } from './json-value.js';
+import { isoTime, jsonTime, localTime, nsDigits } from './time-text.js';
 
 /** The per-rule constant parts of an alert, built once by the formatter. */
 export interface AlertLayout {
@@ -97,7 +97,7 @@ export class Alert {
     readonly source: string,
     /** Sorted and de-duplicated. */
     readonly tags: readonly string[],
-    /** Event time: decimal nanoseconds since the epoch. */
+    /** Event time: decimal nanoseconds since the epoch, 1–20 digits (the formatter guarantees it). */
     readonly time: string,
     readonly hostname: string,
     /** The rendered rule output (control characters not escaped). */
@@ -114,8 +114,9 @@ export class Alert {
   /** The full text line before escaping: `<time>: <Priority> <message>` (JSON `output`). */
   get output(): string {
     if (this.#output === undefined) {
-      const t = (this.layout.iso ? timeIsoText(this.time) : timeText(this.time)) ?? '<NA>';
-      this.#output = `${t}: ${this.layout.priorityText} ${this.message}`;
+      const t = this.layout.iso ? isoTime(this.time) : localTime(this.time);
+      // join() yields a flat string; JSON-escaping a flat string is about twice as fast as a rope.
+      this.#output = [t, ': ', this.layout.priorityText, ' ', this.message].join('');
     }
     return this.#output;
   }
@@ -132,7 +133,7 @@ export class Alert {
       let s = L.head;
       if (L.includeMessage) s += `"message":${jsonString(this.message)},`;
       if (L.includeOutput) s += `"output":${jsonString(this.output)},`;
-      s += `${L.mid}${timeJsonText(this.time) ?? ''}"`;
+      s += `${L.mid}${jsonTime(this.time)}"`;
       s += L.includeFields ? `, "output_fields": ${this.fieldsJson()}}` : '}';
       this.#json = s;
     }
@@ -175,7 +176,8 @@ export class Alert {
     let s = '{';
     for (let i = 0; i < keys.length; i++) {
       if (i > 0) s += ',';
-      s += (keyJson[i] as string) + jsonValue(this.fieldValue(keys[i] as string));
+      const k = keys[i] as string;
+      s += (keyJson[i] as string) + (k === L.timeField ? nsDigits(this.time) : jsonValue(this.templateFields[k]));
     }
     return `${s}}`;
   }

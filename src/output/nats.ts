@@ -154,6 +154,7 @@ export class NatsSink implements AlertSink {
   #sleepCancel: (() => void) | undefined;
   #reconnectAttempt = 0;
   #spaceWaiters: (() => void)[] = [];
+  #connectWaiters: (() => void)[] = [];
   #sent = 0;
   #failed = 0;
   #spooled = 0;
@@ -177,9 +178,11 @@ export class NatsSink implements AlertSink {
   }
 
   async write(batch: readonly Alert[]): Promise<void> {
+    // Message ids serve JetStream de-duplication only; core NATS has no use for them.
+    const js = this.#o.jetstream !== undefined;
     let items: Item[] = batch.map((a) => ({
       subject: this.#subject(a),
-      msgId: `${this.#idPrefix}.${++this.#seq}`,
+      msgId: js ? `${this.#idPrefix}.${++this.#seq}` : '',
       payload: Buffer.from(a.json(), 'utf8'),
     }));
     for (;;) {
@@ -209,8 +212,12 @@ export class NatsSink implements AlertSink {
   async close(): Promise<void> {
     const deadline = Date.now() + (this.#o.closeDrainTimeoutMs ?? 10_000);
     await this.#lock.run(() => Promise.resolve());
-    while (this.#connected && this.#spool.records > 0 && Date.now() < deadline) {
-      if (!(await this.#lock.run(() => this.drainStep()))) break;
+    // Deliver what is spooled while there is time: wait for a (re)connection if need be.
+    while (this.#spool.records > 0 && Date.now() < deadline) {
+      if (!this.#connected && !(await this.waitConnected(deadline - Date.now()))) break;
+      if (!(await this.#lock.run(() => this.drainStep()))) {
+        if (this.#connected) await new Promise((r) => setTimeout(r, Math.min(100, Math.max(0, deadline - Date.now()))));
+      }
     }
     this.#closing = true;
     this.wakeSpace();
@@ -415,6 +422,24 @@ export class NatsSink implements AlertSink {
     })();
   }
 
+  /** Resolves true once connected, false after `ms`. */
+  private waitConnected(ms: number): Promise<boolean> {
+    if (this.#connected) return Promise.resolve(true);
+    return new Promise((resolve) => {
+      const t = setTimeout(() => resolve(false), Math.max(0, ms));
+      this.#connectWaiters.push(() => {
+        clearTimeout(t);
+        resolve(true);
+      });
+    });
+  }
+
+  private wakeConnected(): void {
+    const ws = this.#connectWaiters;
+    this.#connectWaiters = [];
+    for (const w of ws) w();
+  }
+
   private wakeSpace(): void {
     const ws = this.#spaceWaiters;
     this.#spaceWaiters = [];
@@ -438,7 +463,8 @@ export class NatsSink implements AlertSink {
       timeout: this.#o.connectTimeoutMs ?? 5000,
       pingInterval: this.#o.pingIntervalMs ?? 20_000,
       maxPingOut: 2,
-      ignoreClusterUpdates: false,
+      // nats.js otherwise captures a stack trace per flush/request: a large cost at alert rates.
+      noAsyncTraces: true,
       ...this.#auth,
       ...(this.#o.tls !== undefined ? {
         tls: {
@@ -498,6 +524,7 @@ export class NatsSink implements AlertSink {
     this.#streamReady = false;
     this.#reconnectAttempt = 0;
     this.#log.info({ output: 'nats', server: nc.getServer() }, 'nats output: connected');
+    this.wakeConnected();
     void (async () => {
       for await (const s of nc.status()) {
         if (s.type === 'disconnect') {
@@ -509,6 +536,7 @@ export class NatsSink implements AlertSink {
           this.#reconnectAttempt = 0;
           this.#streamReady = false;
           this.#log.info({ output: 'nats', server: s.server }, 'nats output: reconnected');
+          this.wakeConnected();
           this.kickDrain();
         } else if (s.type === 'error') {
           this.#log.warn({ output: 'nats', err: s.error }, 'nats output: server error');

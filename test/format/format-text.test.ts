@@ -22,9 +22,10 @@ describe('format – text line', () => {
     process.env['TZ'] = 'UTC';
     const a = new AlertFormatter({ hostname: 'h' }).format(rule, testEvent({ 'proc.cmdline': 'bash -i', 'user.name': 'root' }, TS));
     expect(a.text()).toBe('16:17:57.881781397: Informational shell spawned (cmd=bash -i user=root)');
+    // Another second: the time-of-day part is cached per second (a process's TZ does not change).
     process.env['TZ'] = 'Asia/Kolkata';
-    const b = new AlertFormatter({ hostname: 'h' }).format(rule, testEvent({ 'proc.cmdline': 'bash -i', 'user.name': 'root' }, TS));
-    expect(b.text()).toBe('21:47:57.881781397: Informational shell spawned (cmd=bash -i user=root)');
+    const b = new AlertFormatter({ hostname: 'h' }).format(rule, testEvent({ 'proc.cmdline': 'bash -i', 'user.name': 'root' }, '1470327478000000001'));
+    expect(b.text()).toBe('21:47:58.000000001: Informational shell spawned (cmd=bash -i user=root)');
   });
 
   it('uses ISO 8601 UTC with nanoseconds when time_format_iso_8601 is on', () => {
@@ -81,5 +82,20 @@ describe('format – text line', () => {
     const before = BigInt(Date.now()) * 1_000_000n;
     const a = new AlertFormatter({ hostname: 'h' }).format(rule, testEvent({}, ''));
     expect(BigInt(a.time) >= before).toBe(true);
+  });
+});
+
+describe('format – cached time texts', () => {
+  it('match the reference renderers across seconds, days and tiny timestamps', async () => {
+    const { isoTime, jsonTime, localTime, nsDigits } = await import('../../src/format/time-text.js');
+    const { timeIsoText, timeJsonText, timeText } = await import('../../src/fields/time.js');
+    for (const ts of ['1470327477881781397', '1470327477999999999', '1470327478000000000', '1470413877000000001', '5', '999999999', '1000000000', '0']) {
+      expect(isoTime(ts)).toBe(timeIsoText(ts));
+      expect(jsonTime(ts)).toBe(timeJsonText(ts));
+      expect(localTime(ts)).toBe(timeText(ts));
+    }
+    expect(nsDigits('0001')).toBe('1');
+    expect(nsDigits('0')).toBe('0');
+    expect(nsDigits('18446744073709551615')).toBe('18446744073709551615');
   });
 });

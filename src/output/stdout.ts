@@ -21,9 +21,11 @@ export class StdoutSink implements AlertSink {
   #failed = 0;
   #stopped = false;
   readonly #onError = (err: NodeJS.ErrnoException): void => {
-    if (this.#stopped) return;
-    this.#stopped = true;
-    this.#hooks?.stopped(err.code === 'EPIPE' || err.code === 'ERR_STREAM_DESTROYED' ? 'broken-pipe' : 'error', err);
+    this.stop(err.code === 'EPIPE' || err.code === 'ERR_STREAM_DESTROYED' ? 'broken-pipe' : 'error', err);
+  };
+  /** Closed without an error (e.g. destroyed by its owner when the reader exited): equally final. */
+  readonly #onClose = (): void => {
+    this.stop('broken-pipe');
   };
 
   constructor(options: StdoutSinkOptions) {
@@ -35,10 +37,12 @@ export class StdoutSink implements AlertSink {
     this.#hooks = hooks;
     // Without a listener an EPIPE would be an uncaught exception.
     this.#stream.on('error', this.#onError);
+    this.#stream.on('close', this.#onClose);
     return Promise.resolve();
   }
 
   async write(batch: readonly Alert[]): Promise<void> {
+    if ((this.#stream as { destroyed?: boolean }).destroyed === true) this.stop('broken-pipe');
     if (this.#stopped) {
       this.#failed += batch.length;
       return;
@@ -55,7 +59,14 @@ export class StdoutSink implements AlertSink {
 
   async close(): Promise<void> {
     await this.flush();
+    this.#stream.removeListener('close', this.#onClose);
     // Keep the error listener: a late EPIPE after close must not become an uncaught exception.
+  }
+
+  private stop(reason: 'broken-pipe' | 'error', err?: Error): void {
+    if (this.#stopped) return;
+    this.#stopped = true;
+    this.#hooks?.stopped(reason, err);
   }
 
   stats(): SinkStats {
@@ -64,6 +75,9 @@ export class StdoutSink implements AlertSink {
 
   /** Resolves on 'drain', or when the stream errors or closes (then nothing more will drain). */
   private drained(): Promise<void> {
+    const st = this.#stream as NodeJS.WritableStream & { destroyed?: boolean; writableNeedDrain?: boolean };
+    // A stream already destroyed (EPIPE) emits nothing more: waiting for an event would hang.
+    if (this.#stopped || st.destroyed === true || st.writableNeedDrain === false) return Promise.resolve();
     return new Promise((resolve) => {
       const s = this.#stream;
       const done = (): void => {

@@ -45,15 +45,23 @@ export class NatsServer {
 
   private constructor(port: number, opts: NatsServerOptions) {
     this.port = port;
+    // (the port is chosen free, but another process may take it before nats-server binds: start() retries)
     this.url = `nats://127.0.0.1:${port}`;
     this.storeDir = mkdtempSync(join(tmpdir(), 'peregrine-nats-'));
     this.#opts = opts;
   }
 
   static async start(opts: NatsServerOptions = {}): Promise<NatsServer> {
-    const s = new NatsServer(await freePort(), opts);
-    await s.restart();
-    return s;
+    for (let attempt = 1; ; attempt++) {
+      const s = new NatsServer(await freePort(), opts);
+      try {
+        await s.restart();
+        return s;
+      } catch (err) {
+        rmSync(s.storeDir, { recursive: true, force: true });
+        if (attempt >= 5 || !/address already in use/i.test(String(err))) throw err;
+      }
+    }
   }
 
   /** Starts (again) on the same port and store directory; resolves once it accepts connections. */
@@ -68,7 +76,7 @@ export class NatsServer {
     this.#proc = proc;
     const deadline = Date.now() + 10_000;
     while (Date.now() < deadline) {
-      if (proc.exitCode !== null) throw new Error(`nats-server exited: ${log}`);
+      if (proc.exitCode !== null) throw new Error(`nats-server on port ${this.port} exited: ${log}`);
       if (await canConnect(this.port)) return;
       await new Promise((r) => setTimeout(r, 20));
     }

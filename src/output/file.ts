@@ -130,7 +130,7 @@ export class FileSink implements AlertSink {
   }
 
   stats(): SinkStats {
-    return { sent: this.#sent, failed: this.#failed, extra: { buffered: this.#bufCount + this.#writing, reopens: this.#reopens } };
+    return { sent: this.#sent, failed: this.#failed, extra: { buffered: this.#bufCount + this.#writing, reopens_total: this.#reopens } };
   }
 
   private enqueue(op: () => Promise<unknown>): Promise<void> {

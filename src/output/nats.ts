@@ -253,14 +253,14 @@ export class NatsSink implements AlertSink {
       failed: this.#failed + this.#spoolDropped,
       extra: {
         connected: this.#connected ? 1 : 0,
-        reconnects: this.#reconnects,
+        reconnects_total: this.#reconnects,
         spooled_total: this.#spooled,
         spool_records: sp.records,
         spool_bytes: sp.bytes,
         spool_max_bytes: sp.maxBytes,
-        spool_dropped: this.#spoolDropped,
-        spool_corrupt: sp.corrupt,
-        duplicates: this.#duplicates,
+        spool_dropped_total: this.#spoolDropped,
+        spool_corrupt_total: sp.corrupt,
+        duplicates_total: this.#duplicates,
       },
     };
   }

@@ -24,7 +24,7 @@ describe('output – stdout, file and NATS at once', () => {
     const sub = await connect({ servers: srv.url });
     cleanups.push(() => sub.close());
     const fromNats: string[] = [];
-    sub.subscribe('falco.>', { callback: (_e, m) => fromNats.push(m.string()) });
+    sub.subscribe('falco.>', { callback: (_e, m) => void fromNats.push(m.string()) });
     await sub.flush();
 
     const stdout = new PassThrough();

@@ -61,7 +61,7 @@ describe('output – file', () => {
     await f.close();
     expect(lines(join(dir, 'events.txt.1'))).toEqual([numbered(1).text(), numbered(2).text()]);
     expect(lines(path)).toEqual([numbered(3).text()]);
-    expect(f.stats()[0]).toMatchObject({ sent: 3, extra: { reopens: 1 } });
+    expect(f.stats()[0]).toMatchObject({ sent: 3, extra: { reopens_total: 1 } });
   });
 
   it('fails at open with the path when the file cannot be created', async () => {

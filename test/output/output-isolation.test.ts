@@ -130,7 +130,7 @@ describe('output – isolation', () => {
     expect(firsts).toEqual(range(3000));
     expect(sub.seqs.length - 3000).toBeLessThanOrEqual(512);
     const nats = out.stats()[2]!;
-    expect(nats).toMatchObject({ name: 'nats', dropped: 0, failed: 0, extra: { spool_records: 0, spool_dropped: 0 } });
+    expect(nats).toMatchObject({ name: 'nats', dropped: 0, failed: 0, extra: { spool_records: 0, spool_dropped_total: 0 } });
     expect(nats.extra['spooled_total']).toBeGreaterThanOrEqual(1000);
     expect(worstDuringOutage).toBeLessThan(1000);
   });

@@ -28,7 +28,7 @@ async function collect(url: string, subject: string, opts: Record<string, unknow
   const nc = await connect({ servers: url, ...opts });
   conns.push(nc);
   const got: { subject: string; data: string }[] = [];
-  nc.subscribe(subject, { callback: (_e, m) => got.push({ subject: m.subject, data: m.string() }) });
+  nc.subscribe(subject, { callback: (_e, m) => void got.push({ subject: m.subject, data: m.string() }) });
   await nc.flush();
   return got;
 }

@@ -116,7 +116,7 @@ describe('output – disk spool durability', () => {
     const first = join(dir, segs[0]!);
     const buf = readFileSync(first);
     const recLen = 8 + 'record-0'.length;
-    buf[recLen + 8 + 2] ^= 0xff;
+    buf.writeUInt8(buf.readUInt8(recLen + 8 + 2) ^ 0xff, recLen + 8 + 2);
     writeFileSync(first, buf);
     const b = new DiskSpool(dir, { maxBytes: 1 << 20, segmentBytes: 150 });
     expect(b.stats().corrupt).toBe(1);

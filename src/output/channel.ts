@@ -8,6 +8,7 @@
 //           exceed its capacity only by what the producer offers after a false, i.e. by one step.
 
 import type { Alert } from '../format/alert.js';
+import type { InternalAlertSpec } from '../format/internal.js';
 import type { AlertFilter } from './filter.js';
 import { Ring } from './ring.js';
 import type { Throttle } from './dedup.js';
@@ -27,6 +28,8 @@ export interface ChannelOptions {
   /** Called on every queue-full drop (the fan-out rate-limits the reporting). */
   readonly onDrop: (ch: OutputChannel) => void;
   readonly onStop: (ch: OutputChannel, reason: StopReason, error?: Error) => void;
+  /** A sink's notice, to be sent as an internal alert to the other outputs. */
+  readonly onNotice: (ch: OutputChannel, spec: InternalAlertSpec) => void;
 }
 
 /** One output's counters; all but `queued` are monotonic. Invariant once idle:
@@ -96,8 +99,10 @@ export class OutputChannel {
 
   async open(): Promise<void> {
     const hooks: SinkHooks = {
+      name: this.name,
       logger: this.#o.logger,
       stopped: (reason, error) => this.stop(reason, error),
+      notice: (spec) => this.#o.onNotice(this, spec),
     };
     await this.sink.open(hooks);
     const t = this.#o.throttle;

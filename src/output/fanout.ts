@@ -82,6 +82,7 @@ export class AlertFanout {
         logger: this.#logger,
         onDrop: () => this.noteDrop(),
         onStop: (c, reason, error) => this.noteStop(c, reason, error),
+        onNotice: (c, spec) => this.emitInternal(spec, c.name),
       });
       return ch;
     });
@@ -127,10 +128,10 @@ export class AlertFanout {
     return waits === undefined ? RESOLVED : Promise.all(waits).then(() => undefined);
   }
 
-  /** Sends an internal alert (source "internal") to every output that has room for it. */
-  emitInternal(spec: InternalAlertSpec): void {
+  /** Sends an internal alert (source "internal") to every output that has room for it (but `except`). */
+  emitInternal(spec: InternalAlertSpec, except?: string): void {
     const a = this.internal(spec);
-    for (const c of this.#channels) c.offerInternal(a);
+    for (const c of this.#channels) if (c.name !== except) c.offerInternal(a);
   }
 
   /** Waits until everything offered so far is handed to the sinks, then flushes them. */

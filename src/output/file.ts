@@ -152,6 +152,6 @@ export class FileSink implements AlertSink {
 
   private logError(err: unknown): void {
     const skipped = this.#limiter.allow('write');
-    if (skipped !== undefined) this.#hooks?.logger.error({ path: this.#o.path, err, skipped }, 'file output: write failed');
+    if (skipped !== undefined) this.#hooks?.logger.error({ output: this.#hooks.name, path: this.#o.path, err, skipped }, `output ${this.#hooks.name}: write to ${this.#o.path} failed`);
   }
 }

@@ -23,6 +23,7 @@ import type { Spool } from './spool.js';
 import { compileSubject, DEFAULT_SUBJECT, subjectWildcard } from './subject.js';
 import type { AlertSink, Logger, SinkHooks, SinkStats } from './types.js';
 import { silentLogger } from './types.js';
+import type { Priority } from '../common/priority.js';
 
 export interface NatsAuth {
   readonly user?: string | undefined;
@@ -88,6 +89,7 @@ interface Item {
 }
 
 const NL = 0x0a;
+const CRITICAL: Priority = 2;
 
 /** Spool record: `subject \n msgId \n payload`. Neither a subject nor a message id holds a newline. */
 function encodeItem(it: Item): Buffer {
@@ -140,6 +142,8 @@ export class NatsSink implements AlertSink {
   readonly #idPrefix = nuid.next();
   #seq = 0;
   #log: Logger = silentLogger;
+  #hooks: SinkHooks | undefined;
+  #name = 'nats';
   #auth: Partial<NodeConnectionOptions> = {};
   #nc: NatsConnection | undefined;
   #js: JetStreamClient | undefined;
@@ -159,6 +163,7 @@ export class NatsSink implements AlertSink {
   #failed = 0;
   #spooled = 0;
   #spoolDropped = 0;
+  #lostSinceNotice = 0;
   #duplicates = 0;
   #reconnects = 0;
 
@@ -169,10 +174,12 @@ export class NatsSink implements AlertSink {
   }
 
   async open(hooks: SinkHooks): Promise<void> {
+    this.#hooks = hooks;
+    this.#name = hooks.name;
     this.#log = hooks.logger;
     this.#auth = await this.authOptions();
     if (this.#spool.records > 0) {
-      this.#log.info({ output: 'nats', records: this.#spool.records }, 'nats output: alerts spooled by an earlier run will be delivered first');
+      this.#log.info({ output: this.#name, records: this.#spool.records }, `output ${this.#name}: alerts spooled by an earlier run will be delivered first`);
     }
     void this.connectLoop();
   }
@@ -190,10 +197,19 @@ export class NatsSink implements AlertSink {
       if (items.length === 0) return;
       if (this.#o.blockWhenSpoolFull !== true || this.#closing) {
         this.#spoolDropped += items.length;
+        this.#lostSinceNotice += items.length;
         const skipped = this.#limiter.allow('spool-full');
         if (skipped !== undefined) {
-          this.#log.error({ output: 'nats', dropped: items.length, droppedTotal: this.#spoolDropped, spool: this.#spool.stats() },
-            'nats output: server unavailable and spool full; alerts dropped');
+          const n = this.#lostSinceNotice;
+          this.#lostSinceNotice = 0;
+          this.#log.error({ output: this.#name, dropped: n, droppedTotal: this.#spoolDropped, spool: this.#spool.stats() },
+            `output ${this.#name}: NATS unavailable and spool full; alerts dropped`);
+          this.#hooks?.notice({
+            what: 'output spool full',
+            priority: CRITICAL,
+            message: `output ${this.#name}: NATS unavailable and its spool is full (${this.#spool.stats().maxBytes} bytes); dropped ${n} alert${n === 1 ? '' : 's'} (${this.#spoolDropped} in total)`,
+            fields: { output: this.#name, dropped: n, dropped_total: this.#spoolDropped },
+          });
         }
         return;
       }
@@ -237,10 +253,10 @@ export class NatsSink implements AlertSink {
     const left = this.#spool.records;
     if (left > 0) {
       if (this.#spool.durable) {
-        this.#log.warn({ output: 'nats', records: left }, 'nats output: undelivered alerts stay in the spool for the next run');
+        this.#log.warn({ output: this.#name, records: left }, `output ${this.#name}: undelivered alerts stay in the spool for the next run`);
       } else {
         this.#failed += left;
-        this.#log.error({ output: 'nats', lost: left }, 'nats output: server unavailable at shutdown; alerts in the memory spool are lost');
+        this.#log.error({ output: this.#name, lost: left }, `output ${this.#name}: server unavailable at shutdown; alerts in the memory spool are lost`);
       }
     }
     this.#spool.close();
@@ -309,7 +325,7 @@ export class NatsSink implements AlertSink {
     if (this.#spool.records === 0) {
       this.#failing = false;
       this.#retryWait = 0;
-      this.#log.info({ output: 'nats' }, 'nats output: spool delivered; publishing directly again');
+      this.#log.info({ output: this.#name }, `output ${this.#name}: spool delivered; publishing directly again`);
       return false;
     }
     return true;
@@ -378,7 +394,7 @@ export class NatsSink implements AlertSink {
       if (!streamNotFound(err)) throw err;
       const subjects = o.subjects !== undefined && o.subjects.length > 0 ? [...o.subjects] : [subjectWildcard(this.#o.subject ?? DEFAULT_SUBJECT)];
       await jsm.streams.add({ name: o.stream, subjects, duplicate_window: (o.duplicateWindowMs ?? 120_000) * 1_000_000 });
-      this.#log.info({ output: 'nats', stream: o.stream, subjects }, 'nats output: created JetStream stream');
+      this.#log.info({ output: this.#name, stream: o.stream, subjects }, `output ${this.#name}: created JetStream stream`);
     }
     this.#streamReady = true;
   }
@@ -386,12 +402,12 @@ export class NatsSink implements AlertSink {
   private refused(err: unknown, it: Item): void {
     this.#failed++;
     const skipped = this.#limiter.allow('refused');
-    if (skipped !== undefined) this.#log.error({ output: 'nats', err, subject: it.subject, bytes: it.payload.length, skipped }, 'nats output: alert refused by the server; dropped');
+    if (skipped !== undefined) this.#log.error({ output: this.#name, err, subject: it.subject, bytes: it.payload.length, skipped }, `output ${this.#name}: alert refused by the server; dropped`);
   }
 
   private transient(err: unknown): void {
     const skipped = this.#limiter.allow('transient');
-    if (skipped !== undefined) this.#log.warn({ output: 'nats', err, skipped }, 'nats output: publish not confirmed; spooling');
+    if (skipped !== undefined) this.#log.warn({ output: this.#name, err, skipped }, `output ${this.#name}: publish not confirmed; spooling`);
   }
 
   private markFailing(): void {
@@ -511,7 +527,7 @@ export class NatsSink implements AlertSink {
         return;
       } catch (err) {
         const skipped = this.#limiter.allow('connect');
-        if (skipped !== undefined) this.#log.warn({ output: 'nats', servers: this.#o.servers, err, skipped }, 'nats output: cannot connect; spooling and retrying');
+        if (skipped !== undefined) this.#log.warn({ output: this.#name, servers: this.#o.servers, err, skipped }, `output ${this.#name}: cannot connect; spooling and retrying`);
         await this.sleep(this.backoff(attempt++));
       }
     }
@@ -523,23 +539,23 @@ export class NatsSink implements AlertSink {
     this.#connected = true;
     this.#streamReady = false;
     this.#reconnectAttempt = 0;
-    this.#log.info({ output: 'nats', server: nc.getServer() }, 'nats output: connected');
+    this.#log.info({ output: this.#name, server: nc.getServer() }, `output ${this.#name}: connected`);
     this.wakeConnected();
     void (async () => {
       for await (const s of nc.status()) {
         if (s.type === 'disconnect') {
           this.#connected = false;
-          this.#log.warn({ output: 'nats', server: s.server }, 'nats output: disconnected; spooling until reconnected');
+          this.#log.warn({ output: this.#name, server: s.server }, `output ${this.#name}: disconnected; spooling until reconnected`);
         } else if (s.type === 'reconnect') {
           this.#connected = true;
           this.#reconnects++;
           this.#reconnectAttempt = 0;
           this.#streamReady = false;
-          this.#log.info({ output: 'nats', server: s.server }, 'nats output: reconnected');
+          this.#log.info({ output: this.#name, server: s.server }, `output ${this.#name}: reconnected`);
           this.wakeConnected();
           this.kickDrain();
         } else if (s.type === 'error') {
-          this.#log.warn({ output: 'nats', err: s.error }, 'nats output: server error');
+          this.#log.warn({ output: this.#name, err: s.error }, `output ${this.#name}: server error`);
         }
       }
     })();
@@ -548,7 +564,7 @@ export class NatsSink implements AlertSink {
       this.#nc = undefined;
       this.#connected = false;
       if (this.#closing) return;
-      this.#log.warn({ output: 'nats', err }, 'nats output: connection closed; connecting again');
+      this.#log.warn({ output: this.#name, err }, `output ${this.#name}: connection closed; connecting again`);
       void this.connectLoop();
     });
     this.kickDrain();

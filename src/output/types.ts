@@ -3,6 +3,7 @@
 // queues, filters, drops and isolation lives in the fan-out, so a sink is only about its medium.
 
 import type { Alert } from '../format/alert.js';
+import type { InternalAlertSpec } from '../format/internal.js';
 
 /** The subset of pino's API the outputs log through (the CLI hands down its pino logger). */
 export interface Logger {
@@ -17,7 +18,11 @@ export const silentLogger: Logger = { info() {}, warn() {}, error() {} };
 export type StopReason = 'broken-pipe' | 'error';
 
 export interface SinkHooks {
+  /** The output's configured name, for log lines. */
+  readonly name: string;
   readonly logger: Logger;
+  /** Announces a problem (e.g. alerts lost) as an internal alert on the other outputs; rate-limit first. */
+  notice(spec: InternalAlertSpec): void;
   /** A sink calls this once when it can never deliver again; the fan-out then discards its alerts. */
   stopped(reason: StopReason, error?: Error): void;
 }

@@ -103,7 +103,7 @@ describe('output – NATS (core)', () => {
     expect(got).toHaveLength(10);
   });
 
-  it('connects over TLS, verifying the server against a CA file', async () => {
+  it('connects over mutual TLS: verifies the server against a CA file and presents a client certificate', async () => {
     const dir = mkdtempSync(join(tmpdir(), 'peregrine-tls-'));
     dirs.push(dir);
     const p = (f: string): string => join(dir, f);
@@ -114,10 +114,13 @@ describe('output – NATS (core)', () => {
     ssl('req', '-newkey', 'rsa:2048', '-nodes', '-subj', '/CN=127.0.0.1', '-keyout', p('srv.key'), '-out', p('srv.csr'));
     writeFileSync(p('ext.cnf'), 'subjectAltName=IP:127.0.0.1,DNS:localhost\n');
     ssl('x509', '-req', '-in', p('srv.csr'), '-CA', p('ca.pem'), '-CAkey', p('ca.key'), '-CAcreateserial', '-days', '1', '-extfile', p('ext.cnf'), '-out', p('srv.pem'));
-    const srv = await NatsServer.start({ args: ['--tls', '--tlscert', p('srv.pem'), '--tlskey', p('srv.key')] });
+    ssl('req', '-newkey', 'rsa:2048', '-nodes', '-subj', '/CN=peregrine', '-keyout', p('cli.key'), '-out', p('cli.csr'));
+    ssl('x509', '-req', '-in', p('cli.csr'), '-CA', p('ca.pem'), '-CAkey', p('ca.key'), '-CAcreateserial', '-days', '1', '-out', p('cli.pem'));
+    const srv = await NatsServer.start({ args: ['--tlsverify', '--tlscert', p('srv.pem'), '--tlskey', p('srv.key'), '--tlscacert', p('ca.pem')] });
     servers.push(srv);
-    const got = await collect(srv.url, 'falco.>', { tls: { caFile: p('ca.pem') } });
-    await roundTrip(natsOutput({ servers: [srv.url], tls: { caFile: p('ca.pem') } }), got, 10);
+    const mtls = { caFile: p('ca.pem'), certFile: p('cli.pem'), keyFile: p('cli.key') };
+    const got = await collect(srv.url, 'falco.>', { tls: mtls });
+    await roundTrip(natsOutput({ servers: [srv.url], tls: mtls }), got, 10);
     expect(got).toHaveLength(10);
   });
 

@@ -284,10 +284,10 @@ export class NatsSink implements AlertSink {
   /** Under the lock: publish directly when healthy and nothing is spooled, else spool. Returns what did not fit. */
   private async submit(items: Item[]): Promise<Item[]> {
     if (this.#connected && !this.#failing && this.#spool.records === 0) {
-      const left = await this.publish(items);
-      if (left.length === 0) return left;
+      const settled = await this.publish(items);
+      if (settled === items.length) return [];
       this.markFailing();
-      items = left;
+      items = items.slice(settled);
     }
     const n = this.#spool.append(items.map(encodeItem));
     this.#spooled += n;
@@ -304,24 +304,27 @@ export class NatsSink implements AlertSink {
       return false;
     }
     const items: Item[] = [];
-    for (const r of batch.records) {
+    const recordOf: number[] = []; // items[i] came from batch.records[recordOf[i]]
+    batch.records.forEach((r, k) => {
       const it = decodeItem(r);
-      if (it !== undefined) items.push(it);
-      else this.#failed++;
-    }
-    const left = await this.publish(items);
-    if (left.length === 0) {
-      this.#spool.commit(batch);
-    } else {
-      // Keep the unconfirmed suffix (and whatever follows) in the spool; commit the confirmed prefix.
-      const done = items.length - left.length;
-      const prefix = done > 0 ? this.#spool.peek(done) : undefined;
+      if (it === undefined) {
+        this.#failed++;
+        return;
+      }
+      items.push(it);
+      recordOf.push(k);
+    });
+    const settled = await this.publish(items);
+    this.wakeSpace();
+    if (settled < items.length) {
+      // Commit the settled records; the first unsettled one and all after it stay for the next try.
+      const keep = recordOf[settled] as number;
+      const prefix = keep > 0 ? this.#spool.peek(keep) : undefined;
       if (prefix !== undefined) this.#spool.commit(prefix);
       this.markFailing();
-      this.wakeSpace();
       return false;
     }
-    this.wakeSpace();
+    this.#spool.commit(batch);
     if (this.#spool.records === 0) {
       this.#failing = false;
       this.#retryWait = 0;
@@ -331,41 +334,42 @@ export class NatsSink implements AlertSink {
     return true;
   }
 
-  /** Publishes and waits for confirmation. Returns the unconfirmed suffix (empty on success); never throws. */
-  private async publish(items: Item[]): Promise<Item[]> {
+  /**
+   * Publishes and waits for confirmation; never throws. Returns how many leading items are settled —
+   * confirmed, or refused for good (counted failed) — the rest must be tried again, in order.
+   * Core NATS confirms a batch as a whole (all or nothing); JetStream per message.
+   */
+  private async publish(items: Item[]): Promise<number> {
     const nc = this.#nc;
-    if (nc === undefined || !this.#connected) return items;
+    if (nc === undefined || !this.#connected) return 0;
     if (this.#o.jetstream !== undefined) return this.publishJetStream(nc, items);
-    const sent: Item[] = [];
-    let i = 0;
+    const refused: [unknown, Item][] = [];
     try {
-      for (; i < items.length; i++) {
-        const it = items[i] as Item;
+      for (const it of items) {
         try {
           nc.publish(it.subject, it.payload);
-          sent.push(it);
         } catch (err) {
           if (!permanent(err)) throw err;
-          this.refused(err, it);
+          refused.push([err, it]);
         }
       }
       await timeout(nc.flush(), this.#o.confirmTimeoutMs ?? 5000, 'nats publish');
-      this.#sent += sent.length;
-      return [];
     } catch (err) {
-      // Unconfirmed: everything published in this batch, and everything not yet published.
       this.transient(err);
-      return sent.concat(items.slice(i));
+      return 0; // nothing confirmed: the whole batch is tried again (refusals are counted then)
     }
+    for (const [err, it] of refused) this.refused(err, it);
+    this.#sent += items.length - refused.length;
+    return items.length;
   }
 
-  private async publishJetStream(nc: NatsConnection, items: Item[]): Promise<Item[]> {
+  private async publishJetStream(nc: NatsConnection, items: Item[]): Promise<number> {
     const jsOpts = this.#o.jetstream as NatsJetStreamOptions;
     try {
       if (!this.#streamReady && jsOpts.createStream) await this.ensureStream(nc, jsOpts);
     } catch (err) {
       this.transient(err);
-      return items;
+      return 0;
     }
     const js = (this.#js ??= jetstream(nc));
     const ackTimeout = jsOpts.ackTimeoutMs ?? 5000;
@@ -378,12 +382,13 @@ export class NatsSink implements AlertSink {
       } else if (permanent(r.reason)) {
         this.refused(r.reason, items[i] as Item);
       } else {
+        // Everything from here is sent again; re-sends that did arrive are dropped by the stream (same msgID).
         this.transient(r.reason);
         this.#streamReady = false;
-        return items.slice(i);
+        return i;
       }
     }
-    return [];
+    return items.length;
   }
 
   private async ensureStream(nc: NatsConnection, o: NatsJetStreamOptions): Promise<void> {

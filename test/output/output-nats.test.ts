@@ -147,4 +147,29 @@ describe('output – NATS (core)', () => {
     expect(got.map((m) => JSON.parse(m.data).output_fields.seq)).toEqual(range(100));
     expect(f.stats()[0]).toMatchObject({ sent: 100, failed: 0, extra: { spool_records: 0, spooled_total: 100 } });
   });
+  it('counts an alert the server refuses (over max_payload) as failed, once, and delivers the rest in order', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'peregrine-maxpayload-'));
+    dirs.push(dir);
+    writeFileSync(join(dir, 'server.conf'), 'max_payload: 4096\n');
+    const srv = await NatsServer.start({ args: ['-c', join(dir, 'server.conf')] });
+    servers.push(srv);
+    const gate = await GateProxy.start(srv.port);
+    const got = await collect(srv.url, 'falco.>');
+    const f = natsOutput({ servers: [gate.url], reconnectWaitMs: 50, maxReconnectWaitMs: 200 });
+    await f.open();
+    const huge = (i: number) => numbered(i, undefined, { 'user.name': 'x'.repeat(8000) });
+    expect(await until(() => f.stats()[0]!.extra['connected'] === 1)).toBe(true);
+    for (const i of range(10)) f.offer(i === 4 ? huge(i) : numbered(i)); // directly
+    expect(await until(() => got.length === 9)).toBe(true);
+    gate.shut(); // now through the spool
+    expect(await until(() => f.stats()[0]!.extra['connected'] === 0)).toBe(true);
+    for (const i of range(10, 10)) f.offer(i === 15 ? huge(i) : numbered(i));
+    expect(await until(() => f.stats()[0]!.extra['spool_records'] === 10)).toBe(true);
+    gate.open();
+    expect(await until(() => got.length === 18, 10_000)).toBe(true);
+    await f.close();
+    await gate.close();
+    expect(got.map((m) => JSON.parse(m.data).output_fields.seq)).toEqual(range(20).filter((i) => i !== 4 && i !== 15));
+    expect(f.stats()[0]).toMatchObject({ sent: 18, failed: 2, extra: { spool_records: 0 } });
+  });
 });

@@ -100,7 +100,7 @@ async function rawBaseline(url, n, size) {
 
 async function run(label, url, n, jetstream, quiet = false) {
   const sink = new NatsSink({ servers: [url], spool: new MemorySpool(1 << 30), ...(jetstream ? { jetstream: { stream: 'BENCH', createStream: true } } : {}) });
-  const out = new AlertFanout([{ name: 'nats', sink, capacity: 2048, policy: 'block', batchSize: 512 }], { closeTimeoutMs: 600_000 });
+  const out = new AlertFanout([{ name: 'nats', sink, capacity: 10_000, policy: 'block', batchSize: 512 }], { closeTimeoutMs: 600_000 });
   await out.open();
   // Let the connection (and stream) come up so the run measures publishing, not connecting.
   out.offer(alert(-1));

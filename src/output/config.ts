@@ -5,7 +5,7 @@
 //
 // outputs:
 //   format: text                 # text | json: default for stdout and file (Falco's json_output)
-//   queue_capacity: 10000        # per-output queue, alerts
+//   queue_capacity: 10000        # per-output queue, alerts (block policy: at most 2 × batch_size are held)
 //   policy: drop                 # when a queue is full: drop (live) | block (replay: nothing lost)
 //   batch_size: 512              # alerts handed to an output at once
 //   close_timeout: 30s           # per output, at shutdown

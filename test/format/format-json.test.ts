@@ -104,3 +104,14 @@ describe('format – JSON values', () => {
     expect(jsonValue({ b: 1, a: [2n] })).toBe('{"a":[2],"b":1}');
   });
 });
+
+describe('format – JSON string escaping', () => {
+  it('is exactly JSON.stringify for every kind of string', async () => {
+    const { jsonString } = await import('../../src/format/escape.js');
+    const cases = ['', 'plain', 'with "quotes"', 'back\\slash', 'tab\there', 'nul\u0000', '\u001f', 'del\u007f', 'é日本', '🦅 paired',
+      'lone \ud800', 'lone \udc00 low', 'x'.repeat(31), 'x'.repeat(32), `${'x'.repeat(40)}"`, `${'y'.repeat(100)}\n`, `${'z'.repeat(100)}🦅`,
+      `${'w'.repeat(100)}\ud83e`, '\u2028\u2029', '</script>'];
+    for (let c = 0; c < 0x10000; c += 97) cases.push(String.fromCharCode(c), `${'a'.repeat(40)}${String.fromCharCode(c)}`);
+    for (const s of cases) expect(jsonString(s)).toBe(JSON.stringify(s));
+  });
+});

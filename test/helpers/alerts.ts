@@ -3,7 +3,7 @@ import type { Priority } from '../../src/common/priority.js';
 import type { Alert } from '../../src/format/alert.js';
 import { AlertFormatter } from '../../src/format/formatter.js';
 import type { CompiledRule } from '../../src/rules/types.js';
-import { testEvent, testRule } from './rules.js';
+import { testEvent, testRule } from './test-rules.js';
 
 export const formatter = new AlertFormatter({ hostname: 'test-host', timeFormatIso8601: true });
 const rules = new Map<string, CompiledRule>();

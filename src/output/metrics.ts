@@ -5,13 +5,9 @@
 
 import type { OutputStats } from './channel.js';
 
-export interface MetricSample {
-  readonly name: string;
-  readonly help: string;
-  readonly type: 'counter' | 'gauge';
-  readonly labels: Readonly<Record<string, string>>;
-  readonly value: number;
-}
+import type { MetricSample } from '../metrics/prometheus.js';
+
+export type { MetricSample };
 
 const COUNTERS: readonly [keyof OutputStats, string, string][] = [
   ['received', 'alerts_received_total', 'Alerts offered to the output (internal alerts included).'],
@@ -38,26 +34,4 @@ export function outputMetrics(stats: readonly OutputStats[]): MetricSample[] {
     }
   }
   return out;
-}
-
-const escapeLabel = (v: string): string => v.replace(/\\/g, '\\\\').replace(/\n/g, '\\n').replace(/"/g, '\\"');
-
-/** Prometheus text exposition format (version 0.0.4) for the samples, HELP and TYPE once per name. */
-export function renderPrometheus(samples: readonly MetricSample[]): string {
-  const byName = new Map<string, MetricSample[]>();
-  for (const s of samples) {
-    const list = byName.get(s.name);
-    if (list === undefined) byName.set(s.name, [s]);
-    else list.push(s);
-  }
-  let text = '';
-  for (const [name, list] of byName) {
-    const first = list[0] as MetricSample;
-    text += `# HELP ${name} ${first.help}\n# TYPE ${name} ${first.type}\n`;
-    for (const s of list) {
-      const labels = Object.entries(s.labels).map(([k, v]) => `${k}="${escapeLabel(v)}"`).join(',');
-      text += `${name}${labels === '' ? '' : `{${labels}}`} ${Number.isFinite(s.value) ? s.value : 0}\n`;
-    }
-  }
-  return text;
 }

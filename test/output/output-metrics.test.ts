@@ -1,7 +1,8 @@
 // Output counters as Prometheus samples and text.
 import { describe, expect, it } from 'vitest';
 import { AlertFanout } from '../../src/output/fanout.js';
-import { outputMetrics, renderPrometheus } from '../../src/output/metrics.js';
+import { outputMetrics } from '../../src/output/metrics.js';
+import { renderMetrics as renderPrometheus } from '../../src/metrics/prometheus.js';
 import { numbered } from '../helpers/alerts.js';
 import { MemorySink } from '../helpers/sinks.js';
 

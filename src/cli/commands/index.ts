@@ -3,7 +3,8 @@ import type { Command } from '../command.js';
 import { describeCommand } from './describe.js';
 import { eventsCommand } from './events.js';
 import { fieldsCommand } from './fields.js';
+import { replayCommand } from './replay.js';
 import { listCommand } from './list.js';
 import { validateCommand } from './validate.js';
 
-export const commands: readonly Command[] = [validateCommand, listCommand, describeCommand, fieldsCommand, eventsCommand];
+export const commands: readonly Command[] = [replayCommand, validateCommand, listCommand, describeCommand, fieldsCommand, eventsCommand];

@@ -4,7 +4,8 @@ import { describeCommand } from './describe.js';
 import { eventsCommand } from './events.js';
 import { fieldsCommand } from './fields.js';
 import { replayCommand } from './replay.js';
+import { runCommand } from './run.js';
 import { listCommand } from './list.js';
 import { validateCommand } from './validate.js';
 
-export const commands: readonly Command[] = [replayCommand, validateCommand, listCommand, describeCommand, fieldsCommand, eventsCommand];
+export const commands: readonly Command[] = [runCommand, replayCommand, validateCommand, listCommand, describeCommand, fieldsCommand, eventsCommand];

@@ -18,6 +18,7 @@ import { loadSettings, RulesLoadError } from '../runtime.js';
 import { renderSummary, Session } from '../session.js';
 import { RULES_OPTION_HELP } from '../rules-input.js';
 import { isGzipOrScap } from '../file-kind.js';
+import { auditCounters } from '../audit-counters.js';
 
 export const replayCommand: Command = {
   name: 'replay',
@@ -172,14 +173,6 @@ function decodeCounters(s: { lines: number; events: number; bad: number; blank: 
   const out: Record<string, number> = { lines: s.lines, events: s.events, bad_lines: s.bad, enter_events_dropped: s.enterDropped, skipped: s.skipped };
   for (const [k, v] of Object.entries(s.badByReason)) if (v > 0) out[`bad_${k.replace(/-/g, '_')}`] = v;
   return out;
-}
-
-/** Flattens audit-log reader and decoder counters into snake_case numbers. */
-export function auditCounters(s: { lines: number; longLines: number; badLines: number; decode: { events: number; malformedJson: number; unrecognized: number; badTimestamp: number; tooLarge: number } }): Record<string, number> {
-  return {
-    lines: s.lines, events: s.decode.events, long_lines: s.longLines, bad_lines: s.badLines,
-    bad_json: s.decode.malformedJson, not_audit_events: s.decode.unrecognized, bad_timestamps: s.decode.badTimestamp, too_large: s.decode.tooLarge,
-  };
 }
 
 async function writeOut(target: string, text: string, ctx: { stderr: NodeJS.WritableStream }): Promise<void> {

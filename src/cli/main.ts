@@ -77,7 +77,9 @@ if (isEntry || process.argv[1]?.endsWith('/peregrine')) {
   });
   main(process.argv.slice(2), { stdout: process.stdout, stderr: process.stderr, env: process.env, cwd: process.cwd() })
     .then((code) => {
-      process.exitCode = code;
+      // Exit explicitly: outputs are closed by now, but a stuck resource (a FIFO nobody opened for
+      // reading, a half-open socket) must not keep a finished command alive.
+      process.exit(code);
     })
     .catch((err: unknown) => {
       process.stderr.write(`peregrine: internal error: ${err instanceof Error ? err.stack ?? err.message : String(err)}\n`);

@@ -3,11 +3,14 @@
 // the flush interval passes; optional fsync after each write. reopen() (SIGUSR1) closes and reopens
 // the path, for log rotation.
 //
-// Every file operation goes through one promise chain, so at most one is in flight: a FIFO without
-// a reader (open blocks) or a full pipe (write blocks) ties up one libuv thread and this output's
-// queue, never the event loop or another output. Opening happens in the background for FIFOs; a
-// regular file is opened in open() so a bad path fails at startup.
+// Every file operation goes through one promise chain, so at most one is in flight. FIFOs are opened
+// non-blocking: while no reader is there (ENXIO) or the pipe is full (EAGAIN) the output waits on a
+// timer and retries, so a FIFO nobody reads ties up only this output's queue — never a libuv thread
+// (which would also keep the process from exiting), the event loop or another output. Opening
+// happens in the background for FIFOs; a regular file is opened in open() so a bad path fails at
+// startup.
 
+import { constants } from 'node:fs';
 import { open, stat, type FileHandle } from 'node:fs/promises';
 import type { Alert } from '../format/alert.js';
 import { LogLimiter } from './rate-limit.js';
@@ -40,6 +43,8 @@ export class FileSink implements AlertSink {
   #failed = 0;
   #reopens = 0;
   #writing = 0;
+  #fifo = false;
+  #closing = false;
   readonly #limiter = new LogLimiter();
 
   constructor(options: FileSinkOptions) {
@@ -60,6 +65,7 @@ export class FileSink implements AlertSink {
     } catch {
       // Not there yet: open() creates it.
     }
+    this.#fifo = fifo;
     if (fifo) void this.enqueue(() => this.ensureOpen());
     else this.#fh = await open(this.#o.path, 'a', this.#o.mode);
   }
@@ -97,7 +103,14 @@ export class FileSink implements AlertSink {
         const fh = await this.ensureOpen();
         const bytes = Buffer.from(data, 'utf8');
         let off = 0;
-        while (off < bytes.length) off += (await fh.write(bytes, off, bytes.length - off)).bytesWritten;
+        while (off < bytes.length) {
+          try {
+            off += (await fh.write(bytes, off, bytes.length - off)).bytesWritten;
+          } catch (err) {
+            if ((err as NodeJS.ErrnoException).code !== 'EAGAIN') throw err;
+            await sleep(20); // a full FIFO: wait for its reader, without holding a libuv thread
+          }
+        }
         if (this.#o.fsync) await fh.sync();
         this.#sent += count;
       } catch (err) {
@@ -125,6 +138,7 @@ export class FileSink implements AlertSink {
   }
 
   async close(): Promise<void> {
+    this.#closing = true;
     await this.flush();
     await this.enqueue(() => this.closeHandle());
   }
@@ -140,8 +154,22 @@ export class FileSink implements AlertSink {
   }
 
   private async ensureOpen(): Promise<FileHandle> {
-    this.#fh ??= await open(this.#o.path, 'a', this.#o.mode);
-    return this.#fh;
+    if (this.#fh !== undefined) return this.#fh;
+    if (!this.#fifo) {
+      this.#fh = await open(this.#o.path, 'a', this.#o.mode);
+      return this.#fh;
+    }
+    for (;;) {
+      try {
+        this.#fh = await open(this.#o.path, constants.O_WRONLY | constants.O_APPEND | constants.O_NONBLOCK);
+        return this.#fh;
+      } catch (err) {
+        if ((err as NodeJS.ErrnoException).code !== 'ENXIO') throw err;
+        // No reader yet. When closing, give up: the fan-out counts what this output never delivered.
+        if (this.#closing) throw new Error(`no reader on the FIFO ${this.#o.path}`);
+        await sleep(200);
+      }
+    }
   }
 
   private async closeHandle(): Promise<void> {
@@ -154,4 +182,8 @@ export class FileSink implements AlertSink {
     const skipped = this.#limiter.allow('write');
     if (skipped !== undefined) this.#hooks?.logger.error({ output: this.#hooks.name, path: this.#o.path, err, skipped }, `output ${this.#hooks.name}: write to ${this.#o.path} failed`);
   }
+}
+
+function sleep(ms: number): Promise<void> {
+  return new Promise((resolve) => setTimeout(resolve, ms));
 }

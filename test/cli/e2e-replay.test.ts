@@ -7,7 +7,7 @@ import { join } from 'node:path';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { connect } from '@nats-io/transport-node';
 import { ensureBuilt, runCli } from '../helpers/cli.js';
-import { TEST_RULES, testEvents } from '../helpers/events.js';
+import { TEST_RULES, testEvents } from '../helpers/e2e-events.js';
 import { NatsServer } from '../helpers/nats-server.js';
 import { DATA, describeShared, ROOT } from '../helpers/shared.js';
 

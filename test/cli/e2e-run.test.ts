@@ -9,7 +9,7 @@ import { afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { connect } from '@nats-io/transport-node';
 import { jetstreamManager } from '@nats-io/jetstream';
 import { ensureBuilt } from '../helpers/cli.js';
-import { TEST_RULES, testEvents } from '../helpers/events.js';
+import { TEST_RULES, testEvents } from '../helpers/e2e-events.js';
 import { NatsServer } from '../helpers/nats-server.js';
 import { LiveCli } from '../helpers/spawn.js';
 

@@ -1,8 +1,13 @@
 // Checks that this machine can run the eBPF sensor, and names every missing piece at once: root
-// (bpftrace 0.17 refuses other users) with CAP_BPF + CAP_PERFMON (or CAP_SYS_ADMIN), a bpftrace
+// (bpftrace 0.17 refuses other users) with CAP_SYS_ADMIN, the host's pid namespace, a bpftrace
 // binary >= 0.17, tracefs (mounted here when absent and permitted), kernel BTF, a kernel >= 5.8,
 // and no lockdown in confidentiality mode. The checks read the system through a small interface
 // so tests can drive them without root.
+//
+// Why CAP_SYS_ADMIN and not just CAP_BPF + CAP_PERFMON: bpftrace 0.17 finds the kernel's BTF with
+// BPF_BTF_GET_NEXT_ID, which the kernel allows only with CAP_SYS_ADMIN; without it bpftrace reports
+// "btf: no" and cannot compile the sensor (verified on Linux 6.18 with a bounding set of
+// CAP_BPF + CAP_PERFMON + any one other capability).
 
 import { accessSync, constants, existsSync, readdirSync, readFileSync } from 'node:fs';
 import { execFileSync } from 'node:child_process';
@@ -33,6 +38,8 @@ export interface SystemView {
   readonly euid: number;
   /** CapEff from /proc/self/status. */
   readonly capEff: bigint;
+  /** The NSpid line of /proc/self/status: one pid per nested pid namespace (one = the host's). */
+  readonly nsPids: readonly number[];
   readonly kernelRelease: string;
   /** Absolute path of an executable, searching PATH for bare names; undefined when absent. */
   which(bin: string): string | undefined;
@@ -78,10 +85,12 @@ export function preflight(opts: PreflightOptions = {}, sys: SystemView = realSys
   if (sys.euid !== 0) {
     problems.push(`not running as root (euid ${sys.euid}): bpftrace 0.17 only runs as the root user; run as root, or in a container as uid 0 with the capabilities below`);
   }
-  const bpfOk = has(sys.capEff, CAP_BPF) && has(sys.capEff, CAP_PERFMON);
-  if (!bpfOk && !has(sys.capEff, CAP_SYS_ADMIN)) {
-    const missing = [has(sys.capEff, CAP_BPF) ? undefined : 'CAP_BPF', has(sys.capEff, CAP_PERFMON) ? undefined : 'CAP_PERFMON'].filter(Boolean);
-    problems.push(`missing capabilities ${missing.join(' and ')} (or CAP_SYS_ADMIN, which covers both on kernels before 5.8)`);
+  if (!has(sys.capEff, CAP_SYS_ADMIN)) {
+    const bpf = has(sys.capEff, CAP_BPF) && has(sys.capEff, CAP_PERFMON) ? 'CAP_BPF and CAP_PERFMON are not enough' : 'it also covers CAP_BPF and CAP_PERFMON';
+    problems.push(`missing capability CAP_SYS_ADMIN: bpftrace 0.17 needs it to find the kernel's BTF (BPF_BTF_GET_NEXT_ID); ${bpf}`);
+  }
+  if (sys.nsPids.length > 1) {
+    problems.push(`not in the host's pid namespace (NSpid ${sys.nsPids.join(' ')}): the kernel reports host pids and the sensor recognises its own activity by pid; run in the host pid namespace (Kubernetes: hostPID: true)`);
   }
 
   const wanted = opts.bpftrace ?? 'bpftrace';
@@ -128,14 +137,13 @@ export function preflight(opts: PreflightOptions = {}, sys: SystemView = realSys
   return { bpftrace: bpftrace!, bpftraceVersion, tracefs: tracefs!, btf: BTF, kernel: sys.kernelRelease };
 }
 
-/** CapEff of this process from /proc/self/status (0 when unreadable). */
-function capEff(): bigint {
+/** A line of /proc/self/status without its "Name:" prefix ("" when absent). */
+function statusField(name: string): string {
   try {
-    const status = readFileSync('/proc/self/status', 'utf8');
-    const line = status.split('\n').find((l) => l.startsWith('CapEff:'));
-    return line === undefined ? 0n : BigInt(`0x${line.slice(7).trim()}`);
+    const line = readFileSync('/proc/self/status', 'utf8').split('\n').find((l) => l.startsWith(`${name}:`));
+    return line === undefined ? '' : line.slice(name.length + 1).trim();
   } catch {
-    return 0n;
+    return '';
   }
 }
 
@@ -156,7 +164,8 @@ export function realSystem(): SystemView {
   return {
     platform: process.platform,
     euid: process.geteuid?.() ?? -1,
-    capEff: capEff(),
+    capEff: BigInt(`0x${statusField('CapEff') || '0'}`),
+    nsPids: statusField('NSpid').split(/\s+/).filter((x) => x !== '').map(Number),
     kernelRelease: release(),
     which,
     version(bin) {

@@ -3,6 +3,7 @@
 import { describe, expect, it } from 'vitest';
 import { preflight, SensorPreflightError, type SystemView } from '../../src/ingest/ebpf-preflight.js';
 
+const CAP_SYS_ADMIN = 1n << 21n;
 const CAPS_BPF_PERFMON = (1n << 39n) | (1n << 38n);
 
 function system(over: Partial<SystemView> & { files?: string[] } = {}): SystemView & { mounted: string[] } {
@@ -11,7 +12,8 @@ function system(over: Partial<SystemView> & { files?: string[] } = {}): SystemVi
   return {
     platform: 'linux',
     euid: 0,
-    capEff: CAPS_BPF_PERFMON,
+    capEff: CAP_SYS_ADMIN | CAPS_BPF_PERFMON,
+    nsPids: [4242],
     kernelRelease: '6.8.0-45-generic',
     which: (bin) => (bin === 'bpftrace' ? '/usr/bin/bpftrace' : undefined),
     version: () => 'bpftrace v0.17.0\n',
@@ -39,15 +41,22 @@ function problems(sys: SystemView, opts = {}): string[] {
 }
 
 describe('eBPF preflight', () => {
-  it('passes a root machine with CAP_BPF+CAP_PERFMON, bpftrace 0.17, BTF and tracefs', () => {
+  it('passes a root machine with CAP_SYS_ADMIN in the host pid namespace, bpftrace 0.17, BTF and tracefs', () => {
     expect(preflight({}, system())).toEqual({
       bpftrace: '/usr/bin/bpftrace', bpftraceVersion: 'bpftrace v0.17.0', tracefs: '/sys/kernel/tracing', btf: '/sys/kernel/btf/vmlinux', kernel: '6.8.0-45-generic',
     });
   });
 
-  it('accepts CAP_SYS_ADMIN instead of CAP_BPF+CAP_PERFMON, and the debugfs tracing directory', () => {
-    const sys = system({ capEff: 1n << 21n, files: ['/sys/kernel/btf/vmlinux', '/sys/kernel/debug/tracing/events/syscalls'] });
+  it('accepts CAP_SYS_ADMIN alone, and the debugfs tracing directory', () => {
+    const sys = system({ capEff: CAP_SYS_ADMIN, files: ['/sys/kernel/btf/vmlinux', '/sys/kernel/debug/tracing/events/syscalls'] });
     expect(preflight({}, sys).tracefs).toBe('/sys/kernel/debug/tracing');
+  });
+
+  it('explains that CAP_BPF+CAP_PERFMON are not enough for bpftrace 0.17, and asks for the host pid namespace', () => {
+    expect(problems(system({ capEff: CAPS_BPF_PERFMON, nsPids: [77, 1] }))).toEqual([
+      expect.stringMatching(/missing capability CAP_SYS_ADMIN: bpftrace 0\.17 needs it .*BPF_BTF_GET_NEXT_ID.*CAP_BPF and CAP_PERFMON are not enough/),
+      expect.stringMatching(/not in the host's pid namespace \(NSpid 77 1\).*hostPID: true/),
+    ]);
   });
 
   it('names every missing piece in one error', () => {
@@ -59,7 +68,7 @@ describe('eBPF preflight', () => {
     const p = problems(sys);
     expect(p).toHaveLength(7);
     expect(p[0]).toMatch(/not running as root \(euid 1000\)/);
-    expect(p[1]).toMatch(/missing capabilities CAP_BPF and CAP_PERFMON \(or CAP_SYS_ADMIN/);
+    expect(p[1]).toMatch(/missing capability CAP_SYS_ADMIN/);
     expect(p[2]).toMatch(/bpftrace not found .*apt-get install bpftrace/);
     expect(p[3]).toMatch(/kernel 5\.4\.0-1 is older than 5\.8/);
     expect(p[4]).toMatch(/kernel BTF missing \(\/sys\/kernel\/btf\/vmlinux\)/);
@@ -69,15 +78,10 @@ describe('eBPF preflight', () => {
     expect(e.message.split('\n')).toHaveLength(8);
   });
 
-  it('names a missing single capability and a lockdown in confidentiality mode', () => {
-    const p = problems(system({
-      capEff: 1n << 39n,
-      readText: (path) => (path === '/sys/kernel/security/lockdown' ? 'none integrity [confidentiality]' : undefined),
-    }));
-    expect(p).toEqual([
-      expect.stringMatching(/missing capabilities CAP_PERFMON /),
-      expect.stringMatching(/lockdown is in confidentiality mode/),
-    ]);
+  it('names a lockdown in confidentiality mode, and lets integrity mode pass', () => {
+    const lockdown = (mode: string) => (path: string) => (path === '/sys/kernel/security/lockdown' ? mode : undefined);
+    expect(problems(system({ readText: lockdown('none integrity [confidentiality]') }))).toEqual([expect.stringMatching(/lockdown is in confidentiality mode/)]);
+    expect(problems(system({ readText: lockdown('none [integrity] confidentiality') }))).toEqual([]);
   });
 
   it('mounts tracefs when none is mounted, unless told not to', () => {

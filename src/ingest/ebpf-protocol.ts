@@ -92,7 +92,7 @@ interface Rec {
 interface Pending { ts: string; parts: Part[] }
 
 /** Numeric tokens after the tag, per record tag (grammar in sensor/peregrine.bt). */
-const TOKENS: Readonly<Record<string, number>> = { P: 9, E: 8, X: 15, N: 19, F: 6, Q: 4 };
+const TOKENS: Readonly<Record<string, number>> = { P: 9, E: 8, X: 15, N: 19, F: 6, Q: 5 };
 
 const MAX_PENDING_THREADS = 65536;
 const MAX_PARTS = 256;
@@ -390,7 +390,7 @@ export class SensorAdapter {
   }
 
   /** `{"type":…,"ts":…,"num":…,"pid":…,…,"res":…[,"cgroup":…]` — the caller closes the object. */
-  private head(type: string, r: Rec, id: Identity | undefined, res: number, view?: { pid: number; tid: number; ppid: number }): string {
+  private head(type: string, r: Rec, id: Identity | undefined, res: number, view?: { pid: number; tid: number; ppid: number | undefined }): string {
     let pid: number, ppid: number | undefined, tid: number;
     if (view !== undefined) {
       ({ pid, tid, ppid } = view);
@@ -620,9 +620,11 @@ export class SensorAdapter {
   }
 
   private buildQ(r: Rec, id: Identity | undefined): void {
-    // Q 80 tid ts exit-code; the wait(2) status: exit code in bits 8-15, signal in 0-6, core 7
-    const status = Number(r.tok[3]) | 0;
+    // Q 80 tid ts pid exit-code; the wait(2) status: exit code in bits 8-15, signal in 0-6, core 7.
+    // A thread that made no reported syscall has no identity: its pid still comes with the record.
+    const status = Number(r.tok[4]) | 0;
     const sig = status & 0x7f;
-    this.out(`${this.head('procexit', r, id, 0)},"args":{"status":${status},"ret":${(status >> 8) & 0xff},"sig":${sig},"core":${(status & 0x80) !== 0}}}`);
+    const view = id === undefined ? { pid: Number(r.tok[3]), tid: r.tid, ppid: undefined } : undefined;
+    this.out(`${this.head('procexit', r, id, 0, view)},"args":{"status":${status},"ret":${(status >> 8) & 0xff},"sig":${sig},"core":${(status & 0x80) !== 0}}}`);
   }
 }

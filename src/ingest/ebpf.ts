@@ -32,8 +32,8 @@ export interface EbpfSensorOptions {
   readonly bpftrace?: string;
   /** The bpftrace program. Default: sensor/peregrine.bt of this package. */
   readonly program?: string;
-  /** Processes whose activity is not reported (at most two). Default: this process. The sensor's own
-   *  process is always ignored. */
+  /** Processes whose activity is not reported. Default: this process. The first two are also
+   *  filtered in the kernel (cheaper); bpftrace's own process and the launcher's canaries always are. */
   readonly ignorePids?: readonly number[];
   /** The cgroup v1 controller whose hierarchy names processes whose cgroup v2 node is the root
    *  (hybrid and legacy hosts); false to report only cgroup v2 paths. Default "memory". */

@@ -253,13 +253,20 @@ describe('eBPF adapter – processes', () => {
   it('reports procexit with the decoded wait status and forgets the thread', () => {
     const h = harness();
     h.a.push(P(30, 20));
-    h.a.push(pf('Q 80 30 21 256'));
+    h.a.push(pf('Q 80 30 21 30 256'));
     h.a.push(pf('E 27 30 22 0 0 0 0 -1'));
     const [exit, after] = h.out;
     expect(exit).toMatchObject({ type: 'procexit', pid: 30, args: { status: 256, ret: 1, sig: 0, core: false } });
     expect(after).toMatchObject({ type: 'setuid', pid: 30, tid: 30 });
     expect(after!.comm).toBeUndefined();
     expect(h.a.stats.noIdentity).toBe(1);
+  });
+
+  it('reports the exit of a thread it never described with the pid the record carries', () => {
+    const h = harness();
+    h.a.push(pf('Q 80 31 21 30 139'));
+    expect(h.out[0]).toEqual({ type: 'procexit', ts: '1700000000500000021', num: 1, pid: 30, tid: 31, res: 0, args: { status: 139, ret: 0, sig: 11, core: true } });
+    expectValid(h.out[0]!);
   });
 
   it('uses the identity fallback for a thread whose description was lost', () => {

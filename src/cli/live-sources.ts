@@ -11,7 +11,8 @@ import { childProcessSource } from '../ingest/child.js';
 import { readAuditLog } from '../ingest/k8s-audit-log.js';
 import { startAuditWebhook, type AuditWebhookTls } from '../ingest/k8s-audit-webhook.js';
 import { openNatsSource } from '../ingest/nats.js';
-import type { EventSource } from '../ingest/types.js';
+import type { EventSource, LineBatch } from '../ingest/types.js';
+import { startEbpfSensor } from '../ingest/ebpf.js';
 import { StateTracker, type StateOptions } from '../state/tracker.js';
 import { auditCounters } from './audit-counters.js';
 import { forEachEvent, openInput } from './inputs.js';
@@ -22,6 +23,7 @@ export type LiveSourceSpec =
   | { readonly type: 'stdin'; readonly format: FormatOption }
   | { readonly type: 'nats'; readonly url: string; readonly subject: string; readonly queue?: string; readonly format: FormatOption }
   | { readonly type: 'command'; readonly command: readonly string[]; readonly format: FormatOption }
+  | { readonly type: 'ebpf' }
   | { readonly type: 'k8s_audit_webhook'; readonly host?: string; readonly port: number; readonly path?: string; readonly tls?: { cert: string; key: string; ca?: string } }
   | { readonly type: 'k8s_audit_file'; readonly path: string; readonly follow: boolean };
 
@@ -31,6 +33,7 @@ export function describeSource(s: LiveSourceSpec): string {
     case 'stdin': return 'stdin';
     case 'nats': return `nats ${s.url} ${s.subject}${s.queue ? ` (queue ${s.queue})` : ''}`;
     case 'command': return `process ${s.command.join(' ')}`;
+    case 'ebpf': return 'ebpf sensor';
     case 'k8s_audit_webhook': return `k8s audit webhook ${s.tls ? 'https' : 'http'}://${s.host ?? '0.0.0.0'}:${s.port}${s.path ?? '/k8s-audit'}`;
     case 'k8s_audit_file': return `k8s audit log ${s.path}${s.follow ? ' (followed)' : ''}`;
   }
@@ -61,6 +64,7 @@ export function sourcesFromConfig(entries: readonly Record<string, unknown>[]): 
         return { type: 'command', command: cmd.map(String), format: formatOf(e['format']) };
       }
       case 'k8s_audit_file': return { type: 'k8s_audit_file', path: need('path'), follow: e['follow'] === true };
+      case 'ebpf': return { type: 'ebpf' };
       case 'k8s_audit_webhook': {
         const port = Number(e['port'] ?? 9765);
         if (!Number.isInteger(port) || port < 0 || port > 65535) throw new ConfigError(`${where}.port: expected a port number`);
@@ -73,7 +77,7 @@ export function sourcesFromConfig(entries: readonly Record<string, unknown>[]): 
         };
       }
       default:
-        throw new ConfigError(`${where}.type: '${String(e['type'])}' is not a source type usable by run (file, stdin, nats, command, k8s_audit_webhook, k8s_audit_file${e['type'] === 'ebpf' ? '; ebpf: use --source ebpf' : ''})`);
+        throw new ConfigError(`${where}.type: '${String(e['type'])}' is not a source type usable by run (file, stdin, nats, command, ebpf, k8s_audit_webhook, k8s_audit_file)`);
     }
   });
 }
@@ -138,6 +142,26 @@ export async function driveSource(spec: LiveSourceSpec, o: DriveOptions): Promis
       await syscall(source, spec.format);
       return;
     }
+    case 'ebpf': {
+      const sensor = startEbpfSensor({ onNotice: (t) => log(`bpftrace: ${t}`) });
+      session.addSource(name, () => {
+        const st = sensor.stats();
+        return { name, counters: { events_total: st.events, lost_total: st.lost, late_total: st.late, malformed_total: st.malformed, queued: st.queued, probes: st.probes } };
+      });
+      const stop = (): void => void sensor.stop();
+      signal.addEventListener('abort', stop, { once: true });
+      logger.info({ source: name }, 'starting the eBPF sensor (compiling and attaching probes takes a few seconds)');
+      try {
+        await sensor.ready;
+        const missing = sensor.stats().missingTracepoints;
+        logger.info({ source: name, probes: sensor.stats().probes, ...(missing.length > 0 ? { missingTracepoints: missing } : {}) }, 'eBPF sensor ready');
+        await syscall(linesToBatches(sensor.lines), 'native');
+      } finally {
+        signal.removeEventListener('abort', stop);
+        await sensor.stop();
+      }
+      return;
+    }
     case 'k8s_audit_file': {
       const auditLog = readAuditLog(spec.path, { follow: spec.follow, signal });
       session.addSource(name, () => ({ name, counters: auditCounters(auditLog.stats()) }));
@@ -177,4 +201,15 @@ export async function driveSource(spec: LiveSourceSpec, o: DriveOptions): Promis
       return;
     }
   }
+}
+
+/** Adapts a stream of single lines (the eBPF sensor's) to the line-batch contract of sources. */
+function linesToBatches(lines: AsyncIterable<string>): EventSource {
+  return {
+    name: 'ebpf sensor',
+    async *[Symbol.asyncIterator](): AsyncIterator<LineBatch> {
+      let n = 1;
+      for await (const line of lines) yield { items: [line], firstLine: n++ };
+    },
+  };
 }

@@ -33,7 +33,8 @@ Signals: SIGHUP reloads the rules (kept unchanged if the new ones have errors); 
 file outputs (log rotation). With watch_config_files (default true) a changed rules file reloads too.
 
 Sources (flags replace the config's sources; several may be combined):
-  --source TYPE             file | stdin | nats | command | ebpf
+  --source TYPE             file | stdin | nats | command | ebpf (the bundled bpftrace sensor: needs
+                            root, bpftrace, tracefs and kernel BTF; each missing piece is named)
   -i, --input PATH          read PATH (same as --source file)
   --follow                  keep reading PATH as it grows, across rotation (like tail -F)
   --format FORMAT           input format: auto (default), ${FORMATS.join(', ')}
@@ -210,7 +211,8 @@ function sourcesFromFlags(v: Flags, format: FormatOption): LiveSourceSpec[] | un
         out.push({ type: 'command', command: v.command.split(/\s+/).filter(Boolean), format });
         break;
       case 'ebpf':
-        throw new UsageError('--source ebpf: the eBPF sensor is not available in this build');
+        out.push({ type: 'ebpf' });
+        break;
     }
   }
   const hook = v['k8s-audit-webhook'];

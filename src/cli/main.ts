@@ -76,9 +76,19 @@ if (isEntry || process.argv[1]?.endsWith('/peregrine')) {
     throw err;
   });
   main(process.argv.slice(2), { stdout: process.stdout, stderr: process.stderr, env: process.env, cwd: process.cwd() })
-    .then((code) => {
+    .then(async (code) => {
       // Exit explicitly: outputs are closed by now, but a stuck resource (a FIFO nobody opened for
-      // reading, a half-open socket) must not keep a finished command alive.
+      // reading, a half-open socket) must not keep a finished command alive. First let stdout
+      // drain — writes to a pipe may still be queued — waiting at most a few seconds.
+      await new Promise<void>((resolve) => {
+        const t = setTimeout(resolve, 5000);
+        t.unref();
+        if (process.stdout.destroyed || !process.stdout.writable) return resolve();
+        process.stdout.write('', () => {
+          clearTimeout(t);
+          resolve();
+        });
+      });
       process.exit(code);
     })
     .catch((err: unknown) => {

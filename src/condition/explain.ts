@@ -4,7 +4,7 @@
 
 import type { Expr, FieldLike } from './ast.js';
 import { toString } from './ast.js';
-import { compileCondition, compileOperand } from './compile.js';
+import { compileCondition, compileOperand, newEvaluation } from './compile.js';
 import type { FieldRegistry } from '../fields/registry.js';
 
 export interface ExplainedValue {
@@ -30,6 +30,7 @@ export interface ExplainNode {
 type Test = (ev: unknown) => boolean;
 
 export function explainCondition(expr: Expr, registry: FieldRegistry, event: unknown): ExplainNode {
+  newEvaluation();
   return explain(expr, registry, event, false);
 }
 

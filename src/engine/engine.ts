@@ -8,6 +8,7 @@
 import type { Event } from '../event/types.js';
 import type { CompiledRule } from '../rules/types.js';
 import { SourceRuleset, type RuleMatching } from './ruleset.js';
+import { newEvaluation } from '../condition/compile.js';
 
 export interface EngineStats {
   events: number;
@@ -84,6 +85,7 @@ export class Engine {
    */
   match(event: Event, out: CompiledRule[]): number {
     out.length = 0;
+    newEvaluation();
     this.stats.events++;
     const rs = this.rulesets.get(event.source);
     if (rs === undefined) {

@@ -107,10 +107,28 @@ function label(n: ExplainNode): string {
   return s;
 }
 
+export interface RenderExplainOptions {
+  /**
+   * Print each sub-expression short-circuiting skipped as one line of its canonical text (cut at
+   * 160 characters), instead of its whole subtree with the values it would have read.
+   */
+  readonly collapseSkipped?: boolean;
+}
+
+function collapsed(n: ExplainNode): string {
+  const text = n.text.length > 160 ? `${n.text.slice(0, 159)}…` : n.text;
+  return `· ${text}    (not evaluated: short-circuit)`;
+}
+
 /** Renders an explanation as a tree: ✓ true, ✗ false, · not evaluated (short-circuit). */
-export function renderExplain(node: ExplainNode): string {
+export function renderExplain(node: ExplainNode, options: RenderExplainOptions = {}): string {
   const lines: string[] = [];
+  const collapse = options.collapseSkipped === true;
   const walk = (n: ExplainNode, prefix: string, childPrefix: string): void => {
+    if (collapse && n.result === 'skipped') {
+      lines.push(prefix + collapsed(n));
+      return;
+    }
     lines.push(prefix + label(n));
     n.children.forEach((c, i) => {
       const last = i === n.children.length - 1;

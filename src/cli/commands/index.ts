@@ -4,6 +4,7 @@ import { describeCommand } from './describe.js';
 import { eventsCommand } from './events.js';
 import { fieldsCommand } from './fields.js';
 import { listCommand } from './list.js';
+import { testCommand } from './test.js';
 import { validateCommand } from './validate.js';
 
-export const commands: readonly Command[] = [validateCommand, listCommand, describeCommand, fieldsCommand, eventsCommand];
+export const commands: readonly Command[] = [validateCommand, listCommand, describeCommand, testCommand, fieldsCommand, eventsCommand];

@@ -6,7 +6,7 @@
 
 import { readFileSync } from 'node:fs';
 import { stat } from 'node:fs/promises';
-import { isAbsolute, join, relative } from 'node:path';
+import { isAbsolute, join } from 'node:path';
 import fg from 'fast-glob';
 import { formatLoadResults } from '../common/load-result.js';
 import { priorityName } from '../common/priority.js';
@@ -25,6 +25,7 @@ import { parseTestFile } from '../ruletest/parse.js';
 import type { CaseResult, Diagnosis, FileResult } from '../ruletest/result.js';
 import { isPositive, type EventLine, type TestCase } from '../ruletest/spec.js';
 import { StateTracker } from '../state/tracker.js';
+import { displayPath } from './display-path.js';
 
 export interface RuleTestOptions {
   readonly cwd: string;
@@ -69,10 +70,8 @@ export class RuleTestRunner {
 
   constructor(private readonly options: RuleTestOptions) {}
 
-  /** A path for messages: relative to the working directory when below it. */
   private display(p: string): string {
-    const r = relative(this.options.cwd, p);
-    return r === '' || r.startsWith('..') || isAbsolute(r) ? p : r;
+    return displayPath(p, this.options.cwd);
   }
 
   private abs(p: string): string {

@@ -138,3 +138,23 @@ export function renderExplain(node: ExplainNode, options: RenderExplainOptions =
   walk(node, '', '');
   return `${lines.join('\n')}\n`;
 }
+
+function jsonValue(v: unknown): unknown {
+  if (v === undefined) return null;
+  if (typeof v === 'bigint') return v.toString();
+  if (Array.isArray(v)) return v.map(jsonValue);
+  if (typeof v === 'number' && !Number.isFinite(v)) return null;
+  return v;
+}
+
+/** An explanation as plain JSON: values that are unavailable are null, big integers are strings. */
+export function explainJson(n: ExplainNode): unknown {
+  return {
+    kind: n.kind,
+    text: n.text,
+    result: n.result,
+    ...(n.values.length > 0 ? { values: n.values.map((v) => ({ field: v.text, value: jsonValue(v.value) })) } : {}),
+    ...(n.missing ? { missing: true } : {}),
+    ...(n.children.length > 0 ? { children: n.children.map(explainJson) } : {}),
+  };
+}

@@ -2,9 +2,10 @@
 import type { Command } from '../command.js';
 import { describeCommand } from './describe.js';
 import { eventsCommand } from './events.js';
+import { explainCommand } from './explain.js';
 import { fieldsCommand } from './fields.js';
 import { listCommand } from './list.js';
 import { testCommand } from './test.js';
 import { validateCommand } from './validate.js';
 
-export const commands: readonly Command[] = [validateCommand, listCommand, describeCommand, testCommand, fieldsCommand, eventsCommand];
+export const commands: readonly Command[] = [validateCommand, listCommand, describeCommand, testCommand, explainCommand, fieldsCommand, eventsCommand];

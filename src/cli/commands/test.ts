@@ -69,9 +69,9 @@ positive test); 2 on bad usage or an invalid test file (reported as file:line:co
     const results: FileResult[] = [];
     for (const f of files) results.push(await runner.runFile(f));
 
-    ctx.stdout.write(renderResults(results, { passes: !values.quiet }));
+    const report = renderResults(results, { passes: !values.quiet });
     const t = totals(results);
-    ctx.stdout.write(`\n${summaryText(t)}`);
+    ctx.stdout.write(`${report}${report === '' ? '' : '\n'}${summaryText(t)}`);
 
     let uncovered = 0;
     if (values.coverage || values.strict) {

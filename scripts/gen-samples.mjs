@@ -5,9 +5,10 @@
 //   samples/benign-*.jsonl       everyday host and Kubernetes-node activity no WARNING+ rule may fire on;
 //   samples/demo-attack.jsonl    a short intrusion story for the README's replay example.
 // Every event is made up here (no capture of a real system). Deterministic: re-running it rewrites
-// the same files. `--index` prints each block's line range (what the rule tests reference).
+// the same files (a test checks that the committed samples are this script's output). `--index`
+// prints each block's line range (what the rule tests reference); `--out DIR` writes elsewhere.
 //
-// Usage: node scripts/gen-samples.mjs [--index]
+// Usage: node scripts/gen-samples.mjs [--index] [--out DIR]
 
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
@@ -17,9 +18,11 @@ import { benignFiles } from './samples/benign.mjs';
 import { demoFile } from './samples/demo.mjs';
 
 const ROOT = join(dirname(fileURLToPath(import.meta.url)), '..');
+const outAt = process.argv.indexOf('--out');
+const OUT = outAt > 0 && process.argv[outAt + 1] !== undefined ? process.argv[outAt + 1] : join(ROOT, 'samples');
 const files = [...scenarioFiles(), ...benignFiles(), demoFile()];
 for (const f of files) {
-  const path = join(ROOT, 'samples', f.name);
+  const path = join(OUT, f.name);
   mkdirSync(dirname(path), { recursive: true });
   writeFileSync(path, f.text());
 }

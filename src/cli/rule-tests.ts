@@ -10,7 +10,7 @@ import { isAbsolute, join } from 'node:path';
 import fg from 'fast-glob';
 import { formatLoadResults } from '../common/load-result.js';
 import { priorityName } from '../common/priority.js';
-import { createDecoder, type FormatOption } from '../decode/index.js';
+import { createDecoder, detectFormat, type Format, type FormatOption } from '../decode/index.js';
 import { K8sAuditDecoder } from '../decode/k8saudit.js';
 import { Engine } from '../engine/engine.js';
 import type { Event } from '../event/types.js';
@@ -180,8 +180,13 @@ export class RuleTestRunner {
       return n;
     }
     const tracker = new StateTracker();
+    let detected: Format | undefined;
     for (const entry of c.events) {
-      const dec = createDecoder(c.format as FormatOption, { log: (m) => errors.push(m), logBurst: 1000, sourceName: entry.lines[0]?.source });
+      // With format auto, an entry whose first record does not identify a format (e.g. an inline
+      // event missing a member) is read in the format found so far, so its errors say what is wrong.
+      const first = entry.lines[0]?.text;
+      const format: FormatOption = c.format !== 'auto' ? c.format : (first === undefined ? undefined : detectFormat(first)) ?? detected ?? 'auto';
+      const dec = createDecoder(format, { log: (m) => errors.push(m), logBurst: 1000, sourceName: entry.lines[0]?.source });
       for (const line of entry.lines) {
         const ev = dec.decode(line.text, line.line);
         if (ev === undefined) continue;
@@ -189,6 +194,7 @@ export class RuleTestRunner {
         n++;
         onEvent(ev, line);
       }
+      detected ??= dec.detected;
     }
     return n;
   }

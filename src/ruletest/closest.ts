@@ -1,7 +1,9 @@
 // "Why didn't my rule fire?" for a failing test: among the events a rule was evaluated on, finds the
 // one that came closest to matching — the most top-level conditions (the rule's AND-ed clauses,
-// exceptions included) true — and keeps the explanation tree of the rule on that event. Events
-// must be offered as they are applied to the state (explanations read live state).
+// exceptions included) true, and among those the longest run of true clauses from the start, so
+// that an event stopped only by an exception beats one that is not what the rule looks for — and
+// keeps the explanation tree of the rule on that event. Events must be offered as they are applied
+// to the state (explanations read live state).
 
 import type { Expr } from '../condition/ast.js';
 import { compileCondition } from '../condition/compile.js';
@@ -23,6 +25,8 @@ export interface NearMiss {
   readonly eventType: string;
   /** Clauses that held, of `total`. */
   readonly held: number;
+  /** Clauses that held before the first that did not (rules read "what, then qualifiers, then exceptions"). */
+  readonly leading: number;
   readonly total: number;
   readonly tree: ExplainNode;
 }
@@ -52,15 +56,21 @@ export class ClosestEvent {
     if (ev.source !== this.rule.source || !typeSetHas(this.rule.eventTypes, ev.type)) return;
     this.candidates++;
     let held = 0;
-    for (const t of this.clauses) {
+    let leading = -1;
+    for (let i = 0; i < this.clauses.length; i++) {
+      let ok = false;
       try {
-        if (t(ev)) held++;
+        ok = (this.clauses[i] as Test)(ev);
       } catch {
         // a failing clause counts as not holding
       }
+      if (ok) held++;
+      else if (leading < 0) leading = i;
     }
-    if (this.best !== undefined && held <= this.best.held) return;
-    this.best = { source, line, eventType: ev.type, held, total: this.clauses.length, tree: explainCondition(this.rule.ast, this.registry, ev) };
+    if (leading < 0) leading = this.clauses.length;
+    const best = this.best;
+    if (best !== undefined && (held < best.held || (held === best.held && leading <= best.leading))) return;
+    this.best = { source, line, eventType: ev.type, held, leading, total: this.clauses.length, tree: explainCondition(this.rule.ast, this.registry, ev) };
   }
 
   result(): NearMiss | undefined {

@@ -225,6 +225,17 @@ cases:
     expect(lenient.code).toBe(0);
   });
 
+  it('run the README\'s example test file as printed', async () => {
+    const readme = readFileSync(join(ROOT, 'README.md'), 'utf8');
+    const block = /```yaml\n(# tests\/shell\.yaml\n[\s\S]*?)```/.exec(readme)?.[1];
+    expect(block).toBeDefined();
+    const abs = (block as string).replaceAll('../rules/', `${join(ROOT, 'rules')}/`).replaceAll('../samples/', `${join(ROOT, 'samples')}/`);
+    writeFileSync(join(dir, 'readme-example.yaml'), abs);
+    const r = await run(['readme-example.yaml'], dir);
+    expect(r.out).toContain('2 cases in 1 file: 2 passed, 0 failed');
+    expect(r.code).toBe(0);
+  });
+
   it('is a usage error without test files', async () => {
     const r = await run(['nothing-here/'], dir);
     expect(r.code).toBe(2);

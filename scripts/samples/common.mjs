@@ -15,6 +15,7 @@ export const KANIKO = container({ name: 'build', image: 'gcr.io/kaniko-project/e
 export const PRIV = container({ name: 'node-agent', image: 'registry.example.com/ops/node-agent:0.4.0', pod: 'node-agent-lw9xk', ns: 'ops' });
 export const REDIS = container({ name: 'redis', image: 'docker.io/library/redis:7.2', pod: 'redis-0', ns: 'shop' });
 export const CHROME = container({ name: 'renderer', image: 'ghcr.io/puppeteer/puppeteer:22.6.0', pod: 'pdf-renderer-7c6d5b4f8-j4k2n', ns: 'docs' });
+export const CSI = container({ name: 'ebs-plugin', image: 'public.ecr.aws/ebs-csi-driver/aws-ebs-csi-driver:v1.31.0', pod: 'ebs-csi-node-x7k2p', ns: 'kube-system' });
 export const PG = container({ name: 'postgres', image: 'docker.io/library/postgres:16.3', pod: 'postgres-0', ns: 'shop' });
 
 /** The containerd shim: the runtime side that starts a container's processes and exec sessions. */

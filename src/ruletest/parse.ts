@@ -5,7 +5,8 @@
 // integers are read as big integers, so a nanosecond `ts` survives unquoted).
 
 import { isMap, isScalar, isSeq, LineCounter, parseDocument, type Node, type Pair, type YAMLMap, type YAMLSeq } from 'yaml';
-import { dirname, isAbsolute, relative, resolve } from 'node:path';
+import { dirname, isAbsolute, resolve } from 'node:path';
+import { displayPath } from '../common/display-path.js';
 import { caretSnippet } from '../common/location.js';
 import { parsePriority } from '../common/priority.js';
 import { editDistance } from '../fields/registry.js';
@@ -45,12 +46,6 @@ class Parser {
     private readonly options: ParseOptions,
   ) {
     this.dir = dirname(resolve(options.cwd, path));
-  }
-
-  /** A sample's path for messages: relative to the working directory when below it. */
-  private display(abs: string): string {
-    const r = relative(this.options.cwd, abs);
-    return r === '' || r.startsWith('..') || isAbsolute(r) ? abs : r;
   }
 
   where(node: Node | null | undefined, fallback = 0): Where {
@@ -305,7 +300,7 @@ class Parser {
     }
     if (lines.length === 0) return this.problem(pathNode, `sample '${path}' is empty`);
     const picked: EventLine[] = [];
-    const shown = this.display(abs);
+    const shown = displayPath(abs, this.options.cwd);
     for (let i = from; i <= to; i++) picked.push({ text: lines[i - 1] ?? '', source: shown, line: i });
     const label = rangeNode === undefined ? shown : from === to ? `${shown}:${from}` : `${shown}:${from}-${to}`;
     return { kind: 'sample', label, lines: picked, where };

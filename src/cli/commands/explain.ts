@@ -4,6 +4,7 @@
 // a file (--events FILE --line N), in which case lines 1..N are replayed through the decoder and
 // the state tracker first, so that ancestry, fds and containers are what the engine would see.
 
+import { isAbsolute, join } from 'node:path';
 import { parseArgs } from 'node:util';
 import type { Command, CommandContext } from '../command.js';
 import { UsageError } from '../../common/errors.js';
@@ -22,7 +23,7 @@ import { StateTracker } from '../../state/tracker.js';
 import { DEFAULT_RULES_DIR } from '../default-rules.js';
 import { openInput } from '../inputs.js';
 import { allRegistries, registryFor } from '../registries.js';
-import { displayPath } from '../display-path.js';
+import { displayPath } from '../../common/display-path.js';
 import { compileFieldList } from './events.js';
 
 interface Located {
@@ -65,7 +66,7 @@ async function readEvent(values: { event?: string; events?: string; line?: strin
   const path = values.events as string;
   const n = Number(values.line);
   if (!Number.isInteger(n) || n < 1) throw new UsageError('--line must be a line number (1 or more)');
-  const abs = path.startsWith('/') ? path : `${ctx.cwd}/${path}`;
+  const abs = isAbsolute(path) ? path : join(ctx.cwd, path);
   const input = await openInput({ path: abs, format: 'auto', log });
   let found: Event | undefined;
   let last = 0;

@@ -29,7 +29,7 @@ import { displayPath } from '../common/display-path.js';
 
 export interface RuleTestOptions {
   readonly cwd: string;
-  /** Rules for cases that name no `rules_file`. */
+  /** Rules for cases that name no `rules_files`. */
   readonly defaultRules: readonly string[];
   readonly sources: readonly FieldRegistry[];
   /** Run only cases whose name contains this text. */

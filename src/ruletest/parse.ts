@@ -28,8 +28,8 @@ export interface ParsedTestFile {
   readonly problems: readonly TestFileProblem[];
 }
 
-const FILE_KEYS = ['rules_file', 'config', 'format', 'cases', 'description'];
-const CASE_KEYS = ['name', 'description', 'rules_file', 'config', 'format', 'events', 'expect', 'no_other_rules'];
+const FILE_KEYS = ['rules_files', 'config', 'format', 'cases', 'description'];
+const CASE_KEYS = ['name', 'description', 'rules_files', 'config', 'format', 'events', 'expect', 'no_other_rules'];
 const CONFIG_KEYS = ['priority', 'rule_matching', 'rules'];
 const EXPECT_KEYS = ['rule', 'count', 'at_least', 'output_fields'];
 const SAMPLE_KEYS = ['sample', 'lines'];
@@ -74,7 +74,7 @@ class Parser {
       return undefined;
     }
     this.checkKeys(root, FILE_KEYS, 'test file');
-    const fileRules = this.rulesFiles(root.get('rules_file', true) as Node | undefined);
+    const fileRules = this.rulesFiles(root.get('rules_files', true) as Node | undefined);
     const fileConfig = this.config(root.get('config', true) as Node | undefined, undefined);
     const fileFormat = this.format(root.get('format', true) as Node | undefined) ?? 'auto';
     const casesNode = root.get('cases', true) as Node | undefined;
@@ -129,14 +129,14 @@ class Parser {
     return node.value;
   }
 
-  /** `rules_file`: one path or a list, relative to the test file. */
+  /** `rules_files`: one path or a list, relative to the test file. */
   private rulesFiles(node: Node | undefined): string[] | undefined {
     if (node === undefined) return undefined;
     const items = isSeq(node) ? (node.items as Node[]) : [node];
-    if (items.length === 0) return this.problem(node, '`rules_file` must name at least one rules file, directory or glob');
+    if (items.length === 0) return this.problem(node, '`rules_files` must name at least one rules file, directory or glob');
     const out: string[] = [];
     for (const item of items) {
-      const p = this.str(item, 'a `rules_file` entry');
+      const p = this.str(item, 'a `rules_files` entry');
       if (p !== undefined) out.push(isAbsolute(p) ? p : resolve(this.dir, p));
     }
     return out;
@@ -215,7 +215,7 @@ class Parser {
     this.checkKeys(node, CASE_KEYS, 'case');
     const nameNode = node.get('name', true) as Node | undefined;
     const name = nameNode === undefined ? this.problem(node, 'a case needs a `name`') : this.str(nameNode, '`name`');
-    const rulesFiles = this.rulesFiles(node.get('rules_file', true) as Node | undefined) ?? fileRules;
+    const rulesFiles = this.rulesFiles(node.get('rules_files', true) as Node | undefined) ?? fileRules;
     const config = this.config(node.get('config', true) as Node | undefined, fileConfig);
     const format = this.format(node.get('format', true) as Node | undefined) ?? fileFormat;
     const noOtherRules = this.bool(node.get('no_other_rules', true) as Node | undefined, '`no_other_rules`') ?? false;

@@ -80,7 +80,7 @@ describe('users\' rule tests', () => {
       exec(21, 20, 'curl', ['curl', 'http://example.com/cron'], 4),
       '',
     ].join('\n'));
-    writeFileSync(join(dir, 'good.yaml'), `rules_file: rules.yaml
+    writeFileSync(join(dir, 'good.yaml'), `rules_files: rules.yaml
 cases:
   - name: curl from bash (sample lines, output fields)
     events:
@@ -125,7 +125,7 @@ cases:
     expect: []
     no_other_rules: true
 `);
-    writeFileSync(join(dir, 'failing.yaml'), `rules_file: rules.yaml
+    writeFileSync(join(dir, 'failing.yaml'), `rules_files: rules.yaml
 cases:
   - name: expects curl from cron
     events:
@@ -206,7 +206,7 @@ cases:
     expect(r.out).toContain('6 cases in 2 files: 6 passed, 0 failed; 1 test file with problems (not run)');
   });
 
-  it('run only matching cases with --filter, and use -r rules for cases without rules_file', async () => {
+  it('run only matching cases with --filter, and use -r rules for cases without rules_files', async () => {
     const r = await run(['good.yaml', '--filter', 'cron'], dir);
     expect(r.out).toContain('1 case in 1 file: 1 passed, 0 failed');
     writeFileSync(join(dir, 'norules.yaml'), 'cases:\n  - name: uses -r\n    events: [{sample: events.jsonl, lines: 1-2}]\n    expect: [{rule: Curl Run, count: 1}]\n');
@@ -234,6 +234,15 @@ cases:
     const r = await run(['readme-example.yaml'], dir);
     expect(r.out).toContain('2 cases in 1 file: 2 passed, 0 failed');
     expect(r.code).toBe(0);
+  });
+
+  it('fail a case whose rules do not load, with the loader\'s located errors', async () => {
+    writeFileSync(join(dir, 'broken-rules.yaml'), '- rule: Broken\n  desc: d\n  condition: evt.type = execve and proc.nmae = x\n  output: o\n  priority: INFO\n');
+    writeFileSync(join(dir, 'broken.yaml'), 'rules_files: broken-rules.yaml\ncases:\n  - name: b\n    events: [{sample: events.jsonl}]\n    expect: [{rule: Broken}]\n');
+    const r = await run(['broken.yaml'], dir);
+    expect(r.code).toBe(1);
+    expect(r.out).toContain('  ! b  [broken.yaml:3]\n      the rules files did not load:');
+    expect(r.out).toMatch(/broken-rules\.yaml:3:\d+: error LOAD_ERR_COMPILE_CONDITION: .*proc\.nmae/);
   });
 
   it('is a usage error without test files', async () => {

@@ -55,7 +55,7 @@ describe('rule-test files: accepted', () => {
   });
 
   it('applies file defaults and lets a case override them key by key', () => {
-    const f = ok(`rules_file: [rules/a.yaml, /abs/b.yaml]
+    const f = ok(`rules_files: [rules/a.yaml, /abs/b.yaml]
 config:
   priority: warning
   rules:
@@ -67,7 +67,7 @@ cases:
     events: ['{"type":"x"}']
     expect: [{rule: R, count: 0}]
   - name: overrides
-    rules_file: own.yaml
+    rules_files: own.yaml
     config: {rule_matching: First}
     format: falco-json
     no_other_rules: true
@@ -172,7 +172,7 @@ cases:
       't.yaml:6:16 `disable` needs `rule` or `tag`',
       't.yaml:7:7 each `rules` entry is a map with one key, `enable` or `disable`',
       "t.yaml:1:9 unknown format 'scap': use one of auto, native, falco-json, sysdig, tetragon, tracee, k8s_audit",
-      "t.yaml:10:5 unknown key 'evnts' in case (did you mean 'events'?); known keys: name, description, rules_file, config, format, events, expect, no_other_rules",
+      "t.yaml:10:5 unknown key 'evnts' in case (did you mean 'events'?); known keys: name, description, rules_files, config, format, events, expect, no_other_rules",
       "t.yaml:9:5 case 'a' needs `events`",
       't.yaml:14:19 give `count` (exactly) or `at_least`, not both',
       "t.yaml:17:17 cannot read sample 'nope.jsonl' (/t/nope.jsonl): no such file",

@@ -29,7 +29,7 @@ explained on the event that came closest. PATH is a test file, a directory (its 
 files) or a glob; without PATH, the tests of Peregrine's default rules (rules/tests/) run.
 
 Options:
-  -r, --rules PATH   rules for cases that name no rules_file (repeatable, loaded in order;
+  -r, --rules PATH   rules for cases that name no rules_files (repeatable, loaded in order;
                      default: Peregrine's default rules, rules/)
   --filter TEXT      run only the cases whose name contains TEXT
   --junit FILE       also write the results as JUnit XML to FILE

@@ -10,7 +10,7 @@ import { UsageError } from '../../common/errors.js';
 import { FORMATS, type FormatOption } from '../../decode/types.js';
 import { readAuditLog } from '../../ingest/k8s-audit-log.js';
 import { StateTracker } from '../../state/tracker.js';
-import { renderProfile } from '../profile.js';
+import { buildProfileReport, profileJson, renderProfileText } from '../../engine/profile-report.js';
 import { openInput, forEachEvent } from '../inputs.js';
 import { createLogger } from '../logger.js';
 import { Progress } from '../progress.js';
@@ -160,9 +160,9 @@ to load or an input could not be read, 2 on bad usage.`,
     if (!values.quiet) ctx.stderr.write(renderSummary(summary, 'replay'));
     if (values['summary-json'] !== undefined) await writeOut(values['summary-json'], `${JSON.stringify(summary, null, 2)}\n`, ctx);
     if (profiling) {
-      const profile = session.engine.profile() ?? [];
-      if (values.profile) ctx.stderr.write(renderProfile(profile, 'text'));
-      if (values['profile-json'] !== undefined) await writeOut(values['profile-json'], renderProfile(profile, 'json'), ctx);
+      const report = buildProfileReport(session.engine.profile() ?? [], { events: summary.events });
+      if (values.profile) ctx.stderr.write(renderProfileText(report));
+      if (values['profile-json'] !== undefined) await writeOut(values['profile-json'], `${JSON.stringify(profileJson(report), null, 2)}\n`, ctx);
     }
     logger.flush();
     return failed > 0 ? 1 : 0;

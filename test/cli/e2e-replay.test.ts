@@ -38,6 +38,19 @@ describeShared('replay – Falco compatibility', () => {
   });
 });
 
+describeShared('replay – Kubernetes audit logs', () => {
+  it('recognises an audit log given as a plain FILE and runs the k8s_audit rules on it', () => {
+    const dir = tmp();
+    const files = ['create_nginx_pod_privileged', 'create_nginx_pod_hostnetwork', 'create_nginx_pod_unprivileged'];
+    writeFileSync(join(dir, 'audit.jsonl'), files.map((f) => readFileSync(join(DATA, 'falco-test-trace_files/k8s_audit', `${f}.json`), 'utf8').trim()).join('\n') + '\n');
+    const r = runCli(['replay', '-r', join(ROOT, '..', 'shared', 'compat', 'k8saudit-rules', 'k8s_audit_rules.yaml'), '--json', join(dir, 'audit.jsonl')]);
+    expect(r.code, r.stderr).toBe(0);
+    const alerts = r.stdout.trim().split('\n').map((l) => JSON.parse(l) as { rule: string; source: string });
+    expect(alerts.map((a) => a.rule).sort()).toEqual(['Create HostNetwork Pod', 'Create Privileged Pod']);
+    expect(alerts.every((a) => a.source === 'k8s_audit')).toBe(true);
+  });
+});
+
 describe('replay – outputs, summary and errors', () => {
   it('sends the same alerts to stdout, a file and NATS at once; counts equal', async () => {
     const nats = await NatsServer.start();

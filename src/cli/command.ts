@@ -12,5 +12,10 @@ export interface Command {
   readonly name: string;
   readonly summary: string;
   readonly usage: string;
+  /**
+   * The command writes alerts to stdout through an output that handles a closed pipe itself (and
+   * drains the other outputs before exiting); main must not exit on EPIPE for it.
+   */
+  readonly ownsStdout?: boolean;
   run(args: readonly string[], ctx: CommandContext): Promise<number>;
 }

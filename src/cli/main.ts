@@ -38,6 +38,7 @@ export async function main(argv: readonly string[], ctx: CommandContext): Promis
     return 0;
   }
   const command: Command | undefined = commands.find((c) => c.name === name);
+  if (command?.ownsStdout) stdoutOwned = true;
   if (command === undefined) {
     ctx.stderr.write(`peregrine: unknown command '${name}'\n\n${help()}`);
     return 2;
@@ -61,16 +62,34 @@ export async function main(argv: readonly string[], ctx: CommandContext): Promis
   }
 }
 
+/** Set when the running command handles a closed stdout itself. */
+let stdoutOwned = false;
+
 const isEntry = process.argv[1] !== undefined && fileURLToPath(import.meta.url) === process.argv[1];
 if (isEntry || process.argv[1]?.endsWith('/peregrine')) {
   // A closed stdout (`peregrine … | head`) is a normal way to stop reading: exit quietly.
   process.stdout.on('error', (err: NodeJS.ErrnoException) => {
-    if (err.code === 'EPIPE') process.exit(0);
+    if (err.code === 'EPIPE') {
+      if (stdoutOwned) return;
+      process.exit(0);
+    }
     throw err;
   });
   main(process.argv.slice(2), { stdout: process.stdout, stderr: process.stderr, env: process.env, cwd: process.cwd() })
-    .then((code) => {
-      process.exitCode = code;
+    .then(async (code) => {
+      // Exit explicitly: outputs are closed by now, but a stuck resource (a FIFO nobody opened for
+      // reading, a half-open socket) must not keep a finished command alive. First let stdout
+      // drain — writes to a pipe may still be queued — waiting at most a few seconds.
+      await new Promise<void>((resolve) => {
+        const t = setTimeout(resolve, 5000);
+        t.unref();
+        if (process.stdout.destroyed || !process.stdout.writable) return resolve();
+        process.stdout.write('', () => {
+          clearTimeout(t);
+          resolve();
+        });
+      });
+      process.exit(code);
     })
     .catch((err: unknown) => {
       process.stderr.write(`peregrine: internal error: ${err instanceof Error ? err.stack ?? err.message : String(err)}\n`);

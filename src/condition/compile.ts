@@ -19,7 +19,7 @@ import { asciiLower, asciiUpper, compileGlob } from './glob.js';
 import { compilePathPrefixes } from './pmatch.js';
 import { ipKey, netContains, parseIp, parseNet, type IpAddr, type IpNet } from './net.js';
 import {
-  NUMERIC_TYPES, normaliserFor, parseBoolLiteral, parseHexLiteral, parseNumberLiteral, toBytes, toNum, toStr,
+  NUMERIC_TYPES, ipFromKey, normaliserFor, parseBoolLiteral, parseHexLiteral, parseNumberLiteral, toBytes, toNum, toStr,
 } from './values.js';
 
 export type Predicate = (event: never) => boolean;
@@ -77,6 +77,54 @@ const OPERATOR_TYPES: Readonly<Record<BinaryOp | 'exists', ReadonlySet<FieldType
 const TRANSFORMER_SHAPE = /^(val|tolower|toupper|b64|basename|len|join|concat|getopt)\(.*\)$/s;
 const FIELD_SHAPE = /^[a-zA-Z]+[a-zA-Z0-9_]*(\.[a-zA-Z]+[a-zA-Z0-9_]*)+(\[[^\]]*\])?$/;
 
+// ----------------------------------------------------------------------------- per-event memoisation
+//
+// Rules share most of their work: the same fields (proc.name, fd.name…) and, through macros, the same
+// checks (`evt.type in (open, openat, openat2)`, `fd.typechar = f`…) appear in dozens of conditions.
+// Each distinct field extraction and each distinct check is compiled to one shared getter that
+// remembers its value for the event being evaluated, so per event every field is extracted and every
+// check computed at most once, whatever the number of rules. A remembered value is reused only for the
+// same event object within the same evaluation generation; the engine starts a new generation per
+// event (newEvaluation), so an event object that is reused or changed is never read stale.
+
+let generation = 0;
+const NONE = Symbol('none');
+
+/** Starts the evaluation of a new (or changed) event: remembered field values and check results lapse. */
+export function newEvaluation(): void {
+  generation++;
+}
+
+function memo(get: Getter): Getter {
+  let lastEv: unknown = NONE;
+  let lastGen = -1;
+  let lastVal: unknown;
+  return (ev) => {
+    if (ev === lastEv && lastGen === generation) return lastVal;
+    const v = get(ev);
+    lastEv = ev;
+    lastGen = generation;
+    lastVal = v;
+    return v;
+  };
+}
+
+interface Shared {
+  /** Compiled expressions by node identity (macro trees are shared between rules). */
+  readonly nodes: WeakMap<Expr, { readonly get: Getter; readonly warnings: readonly CompileWarning[]; readonly fields: readonly FieldRef[] }>;
+  /** Compiled checks and field getters by canonical text. */
+  readonly checks: Map<string, { readonly get: Getter; readonly warnings: readonly CompileWarning[]; readonly fields: readonly FieldRef[] }>;
+  readonly fields: Map<string, Getter>;
+}
+
+const sharedByRegistry = new WeakMap<FieldRegistry, Shared>();
+
+function sharedFor(registry: FieldRegistry): Shared {
+  let s = sharedByRegistry.get(registry);
+  if (s === undefined) sharedByRegistry.set(registry, (s = { nodes: new WeakMap(), checks: new Map(), fields: new Map() }));
+  return s;
+}
+
 export interface CompileOptions {
   /** Reports deprecated fields as warnings (default true). */
   readonly warnDeprecated?: boolean;
@@ -107,7 +155,36 @@ class Compiler {
     throw new ConditionCompileError(message, loc);
   }
 
+  /** Compiles an expression, sharing (and remembering per event) what other conditions compiled before. */
   expr(e: Expr): Getter {
+    const shared = sharedFor(this.registry);
+    const known = shared.nodes.get(e);
+    if (known !== undefined) return this.reuse(known);
+    let key: string | undefined;
+    if (e.kind === 'unary' || e.kind === 'binary') {
+      key = toString(e);
+      const byText = shared.checks.get(key);
+      if (byText !== undefined) {
+        shared.nodes.set(e, byText);
+        return this.reuse(byText);
+      }
+    }
+    const w0 = this.warnings.length;
+    const f0 = this.fields.length;
+    const get = memo(this.compileExpr(e));
+    const entry = { get, warnings: this.warnings.slice(w0), fields: this.fields.slice(f0) };
+    shared.nodes.set(e, entry);
+    if (key !== undefined) shared.checks.set(key, entry);
+    return get;
+  }
+
+  private reuse(entry: { readonly get: Getter; readonly warnings: readonly CompileWarning[]; readonly fields: readonly FieldRef[] }): Getter {
+    this.warnings.push(...entry.warnings);
+    this.fields.push(...entry.fields);
+    return entry.get;
+  }
+
+  private compileExpr(e: Expr): Getter {
     switch (e.kind) {
       case 'and':
         return and(e.children.map((c) => this.expr(c)));
@@ -137,18 +214,23 @@ class Compiler {
     if (def.deprecated && this.options.warnDeprecated !== false) {
       this.warnings.push({ code: 'LOAD_DEPRECATED_ITEM', message: `field '${def.name}' is deprecated`, position: node.loc });
     }
-    const ex = def.extractor(arg);
-    if (typeof ex === 'string') this.fail(ex, node.loc);
     const multi = def.multiplicity(arg);
-    const norm = normaliserFor(def.type);
-    const raw = ex as Getter;
-    let get: Getter;
-    if (multi === 'single') {
-      get = norm === toStr
-        ? (ev) => { const v = raw(ev); return typeof v === 'string' ? v : v === undefined ? undefined : toStr(v); }
-        : (ev) => { const v = raw(ev); return v === undefined ? undefined : norm(v); };
-    } else {
-      get = (ev) => normaliseMany(raw(ev), norm);
+    const shared = sharedFor(this.registry).fields;
+    let get = shared.get(res.ref.text);
+    if (get === undefined) {
+      const ex = def.extractor(arg);
+      if (typeof ex === 'string') this.fail(ex, node.loc);
+      const norm = normaliserFor(def.type);
+      const raw = ex as Getter;
+      if (multi === 'single') {
+        get = norm === toStr
+          ? (ev) => { const v = raw(ev); return typeof v === 'string' ? v : v === undefined ? undefined : toStr(v); }
+          : (ev) => { const v = raw(ev); return v === undefined ? undefined : norm(v); };
+      } else {
+        get = (ev) => normaliseMany(raw(ev), norm);
+      }
+      get = memo(get);
+      shared.set(res.ref.text, get);
     }
     return { get, type: def.type, multi, text: res.ref.text, loc: node.loc };
   }
@@ -612,7 +694,7 @@ function ipMatcher(items: readonly (IpAddr | IpNet)[]): (v: string) => boolean {
   return (v) => {
     if (keys.has(v)) return true;
     if (nets.length === 0) return false;
-    const ip = parseIp(v);
+    const ip = ipFromKey(v);
     if (ip === undefined) return false;
     for (const n of nets) if (netContains(n, ip)) return true;
     return false;

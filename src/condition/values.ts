@@ -5,7 +5,7 @@
 // number (bigint for abstime beyond 2^53), bool → boolean, ipaddr → canonical text, ipnet → IpNet.
 
 import type { FieldType } from '../fields/types.js';
-import { ipKey, parseIp, parseNet, type IpNet } from './net.js';
+import { ipKey, parseIp, parseNet, type IpAddr, type IpNet } from './net.js';
 
 export const NUMERIC_TYPES: ReadonlySet<FieldType> = new Set(['int', 'uint', 'port', 'reltime', 'abstime', 'double']);
 
@@ -85,11 +85,61 @@ export function toBool(v: unknown): boolean | undefined {
   return undefined;
 }
 
-/** Normalises an address to its canonical key; the common case (already canonical IPv4) is cheap. */
+/** True for a canonical dotted-quad IPv4 address (no leading zeros, octets ≤ 255): its own key. */
+function isCanonicalIpv4(s: string): boolean {
+  const n = s.length;
+  if (n < 7 || n > 15) return false;
+  let dots = 0;
+  let octet = 0;
+  let digits = 0;
+  for (let i = 0; i < n; i++) {
+    const c = s.charCodeAt(i);
+    if (c === 46) {
+      if (digits === 0) return false;
+      dots++;
+      octet = 0;
+      digits = 0;
+    } else if (c >= 48 && c <= 57) {
+      if (digits > 0 && octet === 0) return false; // leading zero
+      octet = octet * 10 + (c - 48);
+      if (++digits > 3 || octet > 255) return false;
+    } else {
+      return false;
+    }
+  }
+  return dots === 3 && digits > 0;
+}
+
+/** Keys of non-canonical addresses seen recently (IPv6 above all), so each is parsed once. */
+const ipKeyCache = new Map<string, string | null>();
+const IP_CACHE_MAX = 4096;
+
+/**
+ * Normalises an address to its canonical key. Canonical IPv4 — nearly every address events carry —
+ * is its own key and costs one scan; anything else is parsed once and cached (bounded).
+ */
 export function toIpKey(v: unknown): string | undefined {
   if (typeof v !== 'string') return undefined;
+  if (isCanonicalIpv4(v)) return v;
+  const cached = ipKeyCache.get(v);
+  if (cached !== undefined) return cached === null ? undefined : cached;
   const ip = parseIp(v);
-  return ip === undefined ? undefined : ipKey(ip);
+  const key = ip === undefined ? null : ipKey(ip);
+  if (ipKeyCache.size >= IP_CACHE_MAX) ipKeyCache.clear();
+  ipKeyCache.set(v, key);
+  return key === null ? undefined : key;
+}
+
+const ipAddrCache = new Map<string, IpAddr | null>();
+
+/** Parses a canonical key back into an address for network matching, cached (bounded). */
+export function ipFromKey(key: string): IpAddr | undefined {
+  const cached = ipAddrCache.get(key);
+  if (cached !== undefined) return cached === null ? undefined : cached;
+  const ip = parseIp(key) ?? null;
+  if (ipAddrCache.size >= IP_CACHE_MAX) ipAddrCache.clear();
+  ipAddrCache.set(key, ip);
+  return ip ?? undefined;
 }
 
 export function normaliserFor(type: FieldType): (v: unknown) => unknown {

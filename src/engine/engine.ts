@@ -8,6 +8,7 @@
 import type { Event } from '../event/types.js';
 import type { CompiledRule } from '../rules/types.js';
 import { SourceRuleset, type RuleMatching } from './ruleset.js';
+import { newEvaluation } from '../condition/compile.js';
 
 export interface EngineStats {
   events: number;
@@ -40,6 +41,9 @@ export class Engine {
   readonly stats: EngineStats = { events: 0, unknownSource: 0, matches: 0, errors: 0 };
   private readonly rulesets = new Map<string, SourceRuleset>();
   private readonly profiles: Map<number, RuleProfile> | undefined;
+  /** Evaluations and matches per rule id (always counted: one array increment per evaluation). */
+  private readonly evals: Float64Array;
+  private readonly hits: Float64Array;
   private lastError: unknown;
 
   constructor(rules: readonly CompiledRule[], options: EngineOptions = {}) {
@@ -52,6 +56,14 @@ export class Engine {
     }
     for (const [source, list] of bySource) this.rulesets.set(source, new SourceRuleset(source, list));
     this.profiles = options.profile ? new Map(rules.map((r) => [r.id, { rule: r, evaluations: 0, matches: 0, nanos: 0 }])) : undefined;
+    const size = rules.reduce((m, r) => Math.max(m, r.id + 1), 0);
+    this.evals = new Float64Array(size);
+    this.hits = new Float64Array(size);
+  }
+
+  /** Evaluations and matches of each rule so far. */
+  ruleCounts(): { rule: CompiledRule; evaluations: number; matches: number }[] {
+    return this.rules().map((rule) => ({ rule, evaluations: this.evals[rule.id] ?? 0, matches: this.hits[rule.id] ?? 0 }));
   }
 
   sources(): string[] {
@@ -73,6 +85,7 @@ export class Engine {
    */
   match(event: Event, out: CompiledRule[]): number {
     out.length = 0;
+    newEvaluation();
     this.stats.events++;
     const rs = this.rulesets.get(event.source);
     if (rs === undefined) {
@@ -83,10 +96,13 @@ export class Engine {
     if (candidates.length === 0) return 0;
     if (this.profiles !== undefined) return this.matchProfiled(event, candidates, out);
     const first = this.matching === 'first';
+    const evals = this.evals;
     try {
       for (let i = 0; i < candidates.length; i++) {
         const rule = candidates[i] as CompiledRule;
+        evals[rule.id]!++;
         if ((rule.test as Test)(event)) {
+          this.hits[rule.id]!++;
           out.push(rule);
           if (first) break;
         }
@@ -114,8 +130,10 @@ export class Engine {
       }
       p.nanos += Number(process.hrtime.bigint() - t0);
       p.evaluations++;
+      this.evals[rule.id]!++;
       if (hit) {
         p.matches++;
+        this.hits[rule.id]!++;
         out.push(rule);
         if (first) break;
       }

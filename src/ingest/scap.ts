@@ -221,7 +221,13 @@ export async function openScap(path: string, fields: readonly string[], options:
   const { tokens, dropped: pre } = scapFieldList(fields);
   const { kept, dropped } = await probe(bin, path, tokens, options);
   const all = [...pre, ...dropped];
-  for (const d of all) options.onWarning?.(`replay of ${path}: dropping %${d.field}: ${d.reason}`);
+  if (all.length > 0) {
+    // One warning per capture: which referenced fields will be unavailable, grouped by reason.
+    const byReason = new Map<string, string[]>();
+    for (const d of all) byReason.set(d.reason, [...(byReason.get(d.reason) ?? []), d.field]);
+    const parts = [...byReason].map(([reason, fs]) => `${fs.join(', ')} (${reason})`);
+    options.onWarning?.(`replay of ${path}: ${all.length} field${all.length === 1 ? '' : 's'} the rules use will be unavailable: ${parts.join('; ')}`);
+  }
   const filters: string[] = [];
   if (!options.keepEnter) filters.push('(evt.dir=< or evt.type in (procexit, container, signaldeliver))');
   if (options.filter !== undefined && options.filter.trim() !== '') filters.push(`(${options.filter})`);

@@ -3,14 +3,14 @@
 
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { renderMetrics, type Metric } from './prometheus.js';
+import { renderMetrics, type MetricSample } from './prometheus.js';
 
 export interface MetricsServerOptions {
   readonly host: string;
   readonly port: number;
   readonly metrics: boolean;
   /** Current metrics, collected at scrape time. */
-  readonly collect: () => readonly Metric[];
+  readonly collect: () => readonly MetricSample[];
   /** Health: ok, or a reason it is not. */
   readonly health: () => { ok: boolean; detail?: string };
 }

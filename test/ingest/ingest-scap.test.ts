@@ -55,7 +55,8 @@ describeReplay('scap replay through sysdig', () => {
     // What 0.29.3 cannot print faithfully is reported, never silently wrong.
     const dropped = src.dropped.map((d) => d.field).sort();
     expect(dropped).toEqual(['fd.nameraw', 'fd.net', 'proc.env[HOME]', 'proc.is_exe_upper_layer', 'proc.pexe', 'thread.cap_effective'].sort());
-    expect(warnings.length).toBe(dropped.length);
+    expect(warnings.length).toBe(1);
+    for (const f of dropped) expect(warnings[0]).toContain(f);
     for (const f of REFERENCED.filter((x) => !dropped.includes(x) && x !== 'proc.aname')) expect(src.fields).toContain(f);
     const decoder = createDecoder(src.format);
     const tracker = new StateTracker();

@@ -6,10 +6,8 @@ import { startMetricsServer } from '../../src/metrics/server.js';
 describe('metrics – exposition', () => {
   it('renders help, type and labelled samples, escaping label values', () => {
     const text = renderMetrics([
-      { name: 'peregrine_alerts_total', help: 'Alerts by rule', type: 'counter', samples: [
-        { labels: { rule: 'Say "hi"\\now', priority: 'Warning' }, value: 3 },
-      ] },
-      { name: 'peregrine_queue_depth', help: 'Queue depth', type: 'gauge', samples: [{ value: 0 }] },
+      { name: 'peregrine_alerts_total', help: 'Alerts by rule', type: 'counter', labels: { rule: 'Say "hi"\\now', priority: 'Warning' }, value: 3 },
+      { name: 'peregrine_queue_depth', help: 'Queue depth', type: 'gauge', value: 0 },
     ]);
     expect(text).toBe([
       '# HELP peregrine_alerts_total Alerts by rule',
@@ -28,7 +26,7 @@ describe('metrics – HTTP endpoint', () => {
     let healthy = true;
     const server = await startMetricsServer({
       host: '127.0.0.1', port: 0, metrics: true,
-      collect: () => [{ name: 'peregrine_events_total', help: 'Events', type: 'counter', samples: [{ value: 42 }] }],
+      collect: () => [{ name: 'peregrine_events_total', help: 'Events', type: 'counter', value: 42 }],
       health: () => ({ ok: healthy, detail: healthy ? undefined : 'source stopped' }),
     });
     try {

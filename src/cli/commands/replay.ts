@@ -1,0 +1,193 @@
+// `peregrine replay`: offline detection over recorded events — event files in any supported format
+// (plain or gzip), Falco .scap captures (through sysdig), and Kubernetes audit logs — through the same
+// rules, engine and outputs as a live run. Outputs block instead of dropping, so nothing is lost; a
+// summary (events, alerts by rule and priority, bad input, drops) ends the run.
+
+import { statSync } from 'node:fs';
+import { parseArgs } from 'node:util';
+import type { Command } from '../command.js';
+import { UsageError } from '../../common/errors.js';
+import { FORMATS, type FormatOption } from '../../decode/types.js';
+import { readAuditLog } from '../../ingest/k8s-audit-log.js';
+import { StateTracker } from '../../state/tracker.js';
+import { buildProfileReport, profileJson, renderProfileText } from '../../engine/profile-report.js';
+import { openInput, forEachEvent } from '../inputs.js';
+import { createLogger } from '../logger.js';
+import { Progress } from '../progress.js';
+import { loadSettings, RulesLoadError } from '../runtime.js';
+import { renderSummary, Session } from '../session.js';
+import { RULES_OPTION_HELP } from '../rules-input.js';
+import { isGzipOrScap } from '../file-kind.js';
+import { auditCounters } from '../audit-counters.js';
+import { looksLikeAuditLog } from '../audit-sniff.js';
+
+export const replayCommand: Command = {
+  name: 'replay',
+  summary: 'Detect offline: run the rules over recorded events or captures, then summarise',
+  ownsStdout: true,
+  usage: `Usage: peregrine replay [options] FILE...
+
+Runs the rules over recorded events and sends alerts to the configured outputs (stdout by
+default), then prints a summary on stderr: events, alerts by rule and priority, bad input lines,
+and what each output sent or dropped. Outputs wait instead of dropping, so a replay loses nothing.
+
+FILE is an event file (native JSON lines, Falco-field JSON, sysdig -j, Tetragon or Tracee JSON;
+plain or gzip; '-' for stdin), a Falco .scap capture (decoded with the sysdig binary), or a
+Kubernetes audit log (JSON lines of audit.k8s.io Events, recognised by its first record).
+
+Options:
+${RULES_OPTION_HELP}
+                    (default: rules_files from the config, else Peregrine's bundled rules)
+  -c, --config FILE         peregrine.yaml (default: ./peregrine.yaml, then /etc/peregrine/peregrine.yaml)
+  -o, --option KEY=VALUE    override a config key, Falco style (repeatable), e.g.
+                            -o json_output=true  -o 'rules[].disable.tag=network'
+  --json                    alerts as Falco JSON (same as -o json_output=true)
+  --format FORMAT           input format: auto (default), ${FORMATS.join(', ')}
+  --k8s-audit FILE          also replay a Kubernetes audit log (JSON lines; repeatable)
+  --realtime                release events at the pace of their timestamps
+  --speed N                 with --realtime, N times faster (default 1)
+  --profile                 after the summary, per-rule cost: evaluations, matches, time, share
+  --profile-json FILE       write the profile as JSON to FILE ('-' for stderr)
+  --summary-json FILE       write the summary as JSON to FILE ('-' for stderr)
+  -q, --quiet               no summary and no progress line
+  -h, --help                show this help
+
+Exit status: 0 when every input was read (bad lines are counted, not fatal), 1 when rules failed
+to load or an input could not be read, 2 on bad usage.`,
+  async run(args, ctx) {
+    const { values, positionals } = parseArgs({
+      args: [...args],
+      options: {
+        rules: { type: 'string', short: 'r', multiple: true },
+        config: { type: 'string', short: 'c' },
+        option: { type: 'string', short: 'o', multiple: true },
+        json: { type: 'boolean', default: false },
+        format: { type: 'string', default: 'auto' },
+        'k8s-audit': { type: 'string', multiple: true },
+        realtime: { type: 'boolean', default: false },
+        speed: { type: 'string' },
+        profile: { type: 'boolean', default: false },
+        'profile-json': { type: 'string' },
+        'summary-json': { type: 'string' },
+        quiet: { type: 'boolean', short: 'q', default: false },
+      },
+      allowPositionals: true,
+    });
+    const audits = [...(values['k8s-audit'] ?? [])];
+    if (positionals.length === 0 && audits.length === 0) throw new UsageError('no input files given');
+    const format = values.format as FormatOption;
+    if (format !== 'auto' && !FORMATS.includes(format as never)) throw new UsageError(`unknown format '${values.format}'`);
+    const speed = values.speed === undefined ? undefined : Number(values.speed);
+    if (speed !== undefined && !(speed > 0)) throw new UsageError(`--speed must be a positive number, got '${values.speed}'`);
+
+    const settings = loadSettings({ configFile: values.config, overrides: values.option, rules: values.rules, json: values.json, env: ctx.env, cwd: ctx.cwd });
+    const logger = createLogger(String(settings.config['log_level'] ?? 'info'));
+    const profiling = values.profile || values['profile-json'] !== undefined;
+    let session: Session;
+    try {
+      session = await Session.start({ settings, logger, policy: 'block', profile: profiling, stdout: ctx.stdout });
+    } catch (err) {
+      if (err instanceof RulesLoadError) {
+        ctx.stderr.write(`${err.report}\nperegrine replay: ${err.message}\n`);
+        return 1;
+      }
+      throw err;
+    }
+
+    const abort = new AbortController();
+    const stop = (): void => abort.abort();
+    process.once('SIGINT', stop);
+    process.once('SIGTERM', stop);
+    session.outputs.onStop((name, reason) => {
+      if (reason === 'broken-pipe') stop();
+    });
+    const progress = values.quiet ? undefined : Progress.for(ctx.stderr, () => ({ events: session.detector.totalEvents(), alerts: session.detector.counts.alerts }));
+    const stateOptions = {
+      maxProcesses: (settings.config['state'] as Record<string, number>)['max_processes'],
+      maxFdsPerProcess: (settings.config['state'] as Record<string, number>)['max_fds_per_process'],
+    };
+    const decodeOptions = settings.config['decode'] as Record<string, unknown>;
+    let failed = 0;
+    const fields = session.fields();
+    // Kubernetes audit logs given as plain FILE arguments are recognised and replayed as such.
+    const inputs: string[] = [];
+    for (const path of positionals) {
+      if (path !== '-' && format === 'auto' && await looksLikeAuditLog(path)) audits.push(path);
+      else inputs.push(path);
+    }
+    try {
+      for (const path of inputs) {
+        if (abort.signal.aborted) break;
+        try {
+          const input = await openInput({
+            path, format, fields, signal: abort.signal,
+            keepEnter: decodeOptions['keep_enter_events'] === true,
+            maxLineBytes: decodeOptions['max_line_bytes'] as number,
+            log: (m) => logger.warn({ input: path }, m),
+          });
+          let size = 0;
+          if (path !== '-' && input.scap === undefined && !(await isGzipOrScap(path))) size = statSync(path).size;
+          progress?.begin(path, size);
+          const source = progress ? progress.count(input.source) : input.source;
+          const tracker = new StateTracker(stateOptions);
+          session.addSource(path, () => ({ name: path, counters: decodeCounters(input.decoder.stats) }));
+          await forEachEvent({ source, decoder: input.decoder }, tracker, session.detector.handle, {
+            realtime: values.realtime, ...(speed !== undefined ? { speed } : {}), signal: abort.signal,
+          });
+        } catch (err) {
+          if (abort.signal.aborted) break;
+          failed++;
+          progress?.end();
+          ctx.stderr.write(`peregrine replay: ${path}: ${err instanceof Error ? err.message : String(err)}\n`);
+        }
+      }
+      for (const path of audits) {
+        if (abort.signal.aborted) break;
+        try {
+          progress?.begin(path, 0);
+          const log = readAuditLog(path, { signal: abort.signal });
+          session.addSource(path, () => ({ name: path, counters: auditCounters(log.stats()) }));
+          for await (const ev of log) {
+            const wait = session.detector.handle(ev);
+            if (wait !== undefined) await wait;
+            if (abort.signal.aborted) break;
+          }
+        } catch (err) {
+          failed++;
+          ctx.stderr.write(`peregrine replay: ${path}: ${err instanceof Error ? err.message : String(err)}\n`);
+        }
+      }
+    } finally {
+      progress?.end();
+      process.off('SIGINT', stop);
+      process.off('SIGTERM', stop);
+      await session.close();
+    }
+
+    const summary = session.summary();
+    if (!values.quiet) ctx.stderr.write(renderSummary(summary, 'replay'));
+    if (values['summary-json'] !== undefined) await writeOut(values['summary-json'], `${JSON.stringify(summary, null, 2)}\n`, ctx);
+    if (profiling) {
+      const report = buildProfileReport(session.engine.profile() ?? [], { events: summary.events });
+      if (values.profile) ctx.stderr.write(renderProfileText(report));
+      if (values['profile-json'] !== undefined) await writeOut(values['profile-json'], `${JSON.stringify(profileJson(report), null, 2)}\n`, ctx);
+    }
+    logger.flush();
+    return failed > 0 ? 1 : 0;
+  },
+};
+
+function decodeCounters(s: { lines: number; events: number; bad: number; blank: number; enterDropped: number; skipped: number; badByReason: Record<string, number> }): Record<string, number> {
+  const out: Record<string, number> = { lines: s.lines, events: s.events, bad_lines: s.bad, enter_events_dropped: s.enterDropped, skipped: s.skipped };
+  for (const [k, v] of Object.entries(s.badByReason)) if (v > 0) out[`bad_${k.replace(/-/g, '_')}`] = v;
+  return out;
+}
+
+async function writeOut(target: string, text: string, ctx: { stderr: NodeJS.WritableStream }): Promise<void> {
+  if (target === '-') {
+    ctx.stderr.write(text);
+    return;
+  }
+  const { writeFile } = await import('node:fs/promises');
+  await writeFile(target, text);
+}

@@ -39,11 +39,13 @@ const O_WRONLY = 1;
 const O_CREAT = 0o100;
 const O_CLOEXEC = 0o2000000;
 
-/** The lowest free fd ≥ 3, as the kernel allocates them. */
-function allocFd(p) {
+/** The lowest free fd ≥ 3, as the kernel allocates them (`cloexec`: opened with O_CLOEXEC). */
+function allocFd(p, cloexec = false) {
   let fd = 3;
   while (p.fds.includes(fd)) fd++;
   p.fds.push(fd);
+  if (cloexec) p.cloexec.add(fd);
+  else p.cloexec.delete(fd);
   return fd;
 }
 
@@ -66,7 +68,7 @@ export function* traceLines({ events = 1_000_000, seed = 42, startNs = 1_732_662
   let num = 0;
   let nextPid = 1000;
   const containers = Array.from({ length: 8 }, () => hex64(r));
-  /** live processes: { pid, comm, ppid, cgroup, fds: number[] (open), threads: number[] } */
+  /** live processes: { pid, comm, ppid, cgroup, fds: number[] (open), cloexec: Set<number> (of fds), threads: number[] } */
   const live = [];
   const line = (o) => {
     ts += BigInt(200 + Math.floor(r() * 5000));
@@ -76,8 +78,9 @@ export function* traceLines({ events = 1_000_000, seed = 42, startNs = 1_732_662
   const spawn = (parent, exe, argv, cgroup) => {
     const pid = nextPid++;
     const comm = exe.slice(exe.lastIndexOf('/') + 1).slice(0, 15);
-    // The child inherits the parent's fds; exec closes the close-on-exec ones (here: a third).
-    const p = { pid, comm, ppid: parent.pid, cgroup, fds: parent.fds.filter((fd) => fd % 3 !== 0), threads: [] };
+    // The child inherits the parent's fds; exec closes those opened with O_CLOEXEC (as the
+    // tracker does from the open flags, so the generator's fd view and the engine's agree).
+    const p = { pid, comm, ppid: parent.pid, cgroup, fds: parent.fds.filter((fd) => !parent.cloexec.has(fd)), cloexec: new Set(), threads: [] };
     live.push(p);
     return [
       line({ type: 'clone', pid: parent.pid, comm: parent.comm, res: pid, args: { flags: 0x1200011 } }),
@@ -87,7 +90,7 @@ export function* traceLines({ events = 1_000_000, seed = 42, startNs = 1_732_662
     ];
   };
   // The roots: init, sshd, containerd-shims with their containers' init.
-  const init = { pid: 1, comm: 'systemd', ppid: 0, cgroup: '/init.scope', fds: [], threads: [] };
+  const init = { pid: 1, comm: 'systemd', ppid: 0, cgroup: '/init.scope', fds: [], cloexec: new Set(), threads: [] };
   live.push(init);
   const out = [line({ type: 'execve', pid: 1, comm: 'systemd', res: 0, exe: '/usr/lib/systemd/systemd', argv: ['/sbin/init'], cwd: '/', cgroup: '/init.scope', vpid: 1 })];
   out.push(...spawn(init, '/usr/sbin/sshd', ['/usr/sbin/sshd', '-D'], '/system.slice/ssh.service'));
@@ -119,9 +122,10 @@ export function* traceLines({ events = 1_000_000, seed = 42, startNs = 1_732_662
       const name = FILES[Math.floor(r() * FILES.length)];
       const write = r() < 0.2;
       const fail = r() < 0.05;
-      const fd = fail ? -2 : allocFd(p);
+      const cloexec = r() < 0.5;
+      const fd = fail ? -2 : allocFd(p, cloexec);
       batch = [line({ type: 'openat', pid: p.pid, comm: p.comm, res: fd,
-        args: { dirfd: -100, name, flags: (write ? O_WRONLY | O_CREAT : O_RDONLY) | (r() < 0.5 ? O_CLOEXEC : 0), mode: write ? 0o644 : 0 } })];
+        args: { dirfd: -100, name, flags: (write ? O_WRONLY | O_CREAT : O_RDONLY) | (cloexec ? O_CLOEXEC : 0), mode: write ? 0o644 : 0 } })];
     } else if (dice < 0.7 && p.fds.length > 0) {
       const fd = p.fds[Math.floor(r() * p.fds.length)];
       const tid = p.threads.length > 0 && r() < 0.3 ? p.threads[Math.floor(r() * p.threads.length)] : p.pid;

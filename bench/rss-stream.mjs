@@ -11,7 +11,8 @@
 // The default is 2M events so that `npm run bench` stays short. --node-option passes a flag to the
 // replay process's node (e.g. --node-option=--max-old-space-size=512) to compare V8 heap sizings.
 // The last line is the summary: peak RSS, RSS at 20%/50%/100%, growth from 20% to the end, events/s
-// (of the whole pipeline: the generator in this process feeds the replay).
+// (of the whole pipeline: the generator in this process feeds the replay, and is often the slower
+// side) and events per CPU second of the replay process (from /proc, sampled with the RSS).
 import { spawn } from 'node:child_process';
 import { existsSync, readFileSync } from 'node:fs';
 import { join, dirname } from 'node:path';
@@ -58,9 +59,21 @@ const rss = () => {
     return undefined;
   }
 };
+/** The replay's CPU seconds (user + system) so far: less sensitive than wall time to a busy machine. */
+let cpu = 0;
+const cpuSeconds = () => {
+  try {
+    const stat = readFileSync(`/proc/${child.pid}/stat`, 'utf8');
+    const f = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+    return (Number(f[11]) + Number(f[12])) / 100; // utime, stime in clock ticks (USER_HZ 100)
+  } catch {
+    return undefined;
+  }
+};
 const timer = setInterval(() => {
   const r = rss();
   if (r !== undefined) samples.push([written, r]);
+  cpu = cpuSeconds() ?? cpu;
 }, 250);
 
 const t0 = Date.now();
@@ -86,7 +99,7 @@ const peak = Math.max(...samples.map((s) => s[1]));
 /** The first sample taken once `share` of the stream had been written (the last one for 100%). */
 const at = (share) => (share >= 1 ? samples[samples.length - 1] : samples.find((s) => s[0] >= share * N))?.[1] ?? peak;
 const mb = (b) => (b / 1048576).toFixed(0);
-console.log(`events ${N.toLocaleString('en-US')} in ${secs.toFixed(0)} s; ${samples.length} RSS samples${opts.nodeOptions.length ? `; node ${opts.nodeOptions.join(' ')}` : ''}`);
+console.log(`events ${N.toLocaleString('en-US')} in ${secs.toFixed(0)} s (replay CPU ≥ ${cpu.toFixed(0)} s); ${samples.length} RSS samples${opts.nodeOptions.length ? `; node ${opts.nodeOptions.join(' ')}` : ''}`);
 for (const share of [0.1, 0.2, 0.3, 0.4, 0.5, 0.6, 0.7, 0.8, 0.9, 1.0]) console.log(`  at ${(100 * share).toFixed(0).padStart(3)}%: ${mb(at(share))} MB`);
 const parsed = (() => { try { return JSON.parse(summary.slice(summary.indexOf('{'))); } catch { return undefined; } })();
 if (parsed) {
@@ -98,4 +111,4 @@ const end = at(1);
 const growth = 100 * (end / warm - 1);
 console.log(`rss-stream: peak ${mb(peak)} MB; RSS ${mb(warm)} MB at 20%, ${mb(at(0.5))} MB at 50%, ${mb(end)} MB at 100% `
   + `(${growth >= 0 ? '+' : ''}${growth.toFixed(0)}%, ${growth <= 10 ? 'flat' : 'grew'}) over ${N.toLocaleString('en-US')} events; `
-  + `${Math.round(N / secs).toLocaleString('en-US')} events/s; target < 200 MB and flat`);
+  + `${Math.round(N / secs).toLocaleString('en-US')} events/s (${Math.round(N / cpu).toLocaleString('en-US')} per replay CPU second); target < 200 MB and flat`);

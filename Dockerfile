@@ -55,7 +55,13 @@ RUN echo 'nonroot:x:65532:65532:nonroot:/nonexistent:/usr/sbin/nologin' >> /etc/
 
 FROM scratch AS runtime
 COPY --from=assemble / /
+# V8's heap sizing, pinned rather than derived from the machine's memory: on a large host V8 lets
+# the old space grow to several times the live heap (up to 4 GB) and keeps 2 × 16 MB semi-spaces,
+# so RSS climbs for minutes before it levels off (README 'Memory'). These values keep a node's
+# typical state (~25 MB live) under 200 MB RSS; raise --max-old-space-size (in the pod's env, which
+# replaces this one) for nodes with very large process or fd tables, within the memory limit.
 ENV NODE_ENV=production \
+    NODE_OPTIONS="--max-old-space-size=512 --max-semi-space-size=4" \
     PATH=/usr/local/bin:/usr/bin:/usr/sbin
 WORKDIR /opt/peregrine
 USER 65532:65532

@@ -2,6 +2,7 @@
 // the build steps, bpftrace in the runtime, and a final image with no shell, no package manager, no
 // RUN, a non-root default user and an exec-form entry point.
 import { describe, expect, it } from 'vitest';
+import { spawnSync } from 'node:child_process';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { ROOT } from '../helpers/shared.js';
@@ -115,6 +116,21 @@ describe('Dockerfile', () => {
       expect(() => JSON.parse(json) as unknown, op).not.toThrow();
     }
     expect(last.instrs.find((i) => i.op === 'EXPOSE')!.args).toBe('8765');
+  });
+
+  it('pins V8 heap sizing in NODE_OPTIONS with flags node accepts and sizes its heap by', () => {
+    const env = last.instrs.filter((i) => i.op === 'ENV').map((i) => i.args).join(' ');
+    const opts = /NODE_OPTIONS="([^"]*)"/.exec(env)?.[1] ?? '';
+    const old = Number(/--max-old-space-size=(\d+)/.exec(opts)?.[1]);
+    const semi = Number(/--max-semi-space-size=(\d+)/.exec(opts)?.[1]);
+    expect(old).toBeGreaterThanOrEqual(256); // room for large process and fd tables
+    expect(semi).toBeGreaterThan(0);
+    const r = spawnSync(process.execPath, ['-p', "require('v8').getHeapStatistics().heap_size_limit"], {
+      env: { ...process.env, NODE_OPTIONS: opts }, encoding: 'utf8',
+    });
+    expect(r.status, r.stderr).toBe(0);
+    // the limit is the old space plus the young generation (three semi-spaces' worth)
+    expect(Number(r.stdout.trim()) / 1048576).toBe(old + 3 * semi);
   });
 
   it('keeps the build context lean and free of local artefacts', () => {

@@ -192,6 +192,18 @@ describe('deploy – the DaemonSet', () => {
     expect(mib(requests.memory)).toBeLessThanOrEqual(mib(limits.memory));
   });
 
+  it("leaves the V8 heap the image's NODE_OPTIONS allow well within the memory limit", () => {
+    const { limits } = sensor.resources as Obj;
+    const mib = (v: string): number => (v.endsWith('Gi') ? Number(v.slice(0, -2)) * 1024 : Number(v.slice(0, -2)));
+    const own = ((sensor.env ?? []) as Obj[]).find((e) => e.name === 'NODE_OPTIONS')?.value as string | undefined;
+    const opts = own ?? /NODE_OPTIONS="([^"]*)"/.exec(readFileSync(join(ROOT, 'Dockerfile'), 'utf8'))?.[1] ?? '';
+    const old = Number(/--max-old-space-size=(\d+)/.exec(opts)?.[1]);
+    const semi = Number(/--max-semi-space-size=(\d+)/.exec(opts)?.[1] ?? 16);
+    expect(old).toBeGreaterThan(0);
+    // heap + node itself, code and buffers (~100 MB) below the limit: V8 collects before the kernel kills
+    expect(old + 3 * semi + 128).toBeLessThanOrEqual(mib(limits.memory));
+  });
+
   it('probes /healthz on the metrics port (8765): startup, readiness and liveness', () => {
     const port = (sensor.ports as Obj[]).find((p) => p.name === 'metrics')!;
     expect(port.containerPort).toBe(8765);

@@ -275,6 +275,8 @@ export class StateTracker {
     if (tid !== undefined && tid !== pid) this.addThread(entry, tid);
 
     if (isExec && !failed) resetImage(p);
+    // The event reports the cwd it left behind (a sensor reading the kernel's, at chdir's exit).
+    const cwdReported = snap !== undefined && snap !== p && snap.cwd !== undefined;
     if (snap !== undefined && snap !== p) merge(p, snap, !(isExec && failed));
     this.linkParent(entry, snap);
     const c = this.containerFor(snap, ev.container, p);
@@ -290,7 +292,7 @@ export class StateTracker {
     if (CLONE_TYPES.has(type)) this.onClone(entry, ev, isNew);
     else if (isExec) {
       if (!failed) this.onExec(entry);
-    } else this.onFd(entry, ev);
+    } else this.onFd(entry, ev, cwdReported);
   }
 
   // ------------------------------------------------------------------------------- process table
@@ -589,6 +591,8 @@ export class StateTracker {
     if (raw.startsWith('/')) return normalizePath(raw);
     const dirfd = rawArg(ev, 'dirfd');
     if (dirfd === undefined || dirfd === AT_FDCWD) return resolvePath(raw, entry.proc.cwd);
+    // The directory the source read for this dirfd (the fd may predate the capture), else the table's.
+    if (ev.dirpath !== undefined && ev.dirpath.startsWith('/')) return resolvePath(raw, ev.dirpath);
     const dir = this.lookupFd(entry, dirfd);
     return dir?.name !== undefined ? resolvePath(raw, dir.name) : undefined;
   }
@@ -617,7 +621,7 @@ export class StateTracker {
     ev.fd = fd;
   }
 
-  private onFd(entry: Entry, ev: SyscallEvent): void {
+  private onFd(entry: Entry, ev: SyscallEvent, cwdReported: boolean): void {
     const type = ev.type;
     const res = ev.res;
     if (OPEN_TYPES.has(type)) {
@@ -699,7 +703,8 @@ export class StateTracker {
         return;
       }
       case 'chdir': {
-        if (res !== undefined && res < 0) return;
+        // A cwd the event reported is the result already: joining the path again would double it.
+        if ((res !== undefined && res < 0) || cwdReported) return;
         const path = ev.args['path'] ?? ev.args['dir'] ?? ev.args['filename'];
         if (typeof path === 'string' && path !== '') {
           const cwd = resolvePath(path, entry.proc.cwd);
@@ -708,7 +713,7 @@ export class StateTracker {
         return;
       }
       case 'fchdir': {
-        if (res !== undefined && res < 0) return;
+        if ((res !== undefined && res < 0) || cwdReported) return;
         const dir = this.lookupFd(entry, this.fdNum(ev));
         if (dir?.name !== undefined && dir.name.startsWith('/')) entry.proc.cwd = dir.name;
         return;

@@ -144,6 +144,16 @@ function merge(p: Process, s: Process, image: boolean): void {
   if (s.cgroups !== undefined) p.cgroups = s.cgroups;
 }
 
+/** Sets the fields a process does not know yet from a snapshot (a /proc scan under live events). */
+function fillUnknown(p: Process, s: Process): void {
+  const to = p as unknown as Record<string, unknown>;
+  const from = s as unknown as Record<string, unknown>;
+  for (const k in from) {
+    if (k === 'pid' || k === 'tid' || k === 'parent' || k === 'container') continue;
+    if (to[k] === undefined && from[k] !== undefined) to[k] = from[k];
+  }
+}
+
 /** A forked child starts as a copy of its parent (fields the child does not know yet). */
 function inherit(c: Process, p: Process): void {
   c.name ??= p.name;
@@ -293,6 +303,40 @@ export class StateTracker {
     else if (isExec) {
       if (!failed) this.onExec(entry);
     } else this.onFd(entry, ev, cwdReported);
+  }
+
+  /**
+   * Seeds the table with processes that existed before the capture (src/state/proc-scan.ts). A pid
+   * already tracked keeps what events said and only gains the fields still unknown; new entries
+   * stop at the table's cap (nothing is evicted for them). Parents are linked by ppid once all are
+   * in. Returns how many processes were added.
+   */
+  seed(snapshots: readonly Process[]): number {
+    const seeded: Entry[] = [];
+    for (const s of snapshots) {
+      let e = this.procs.get(s.pid);
+      if (e === undefined) {
+        if (this.procs.size >= this.maxProcesses) continue;
+        e = this.create(s.pid);
+        merge(e.proc, s, true);
+        e.proc.ppid = s.ppid;
+        seeded.push(e);
+      } else {
+        fillUnknown(e.proc, s);
+      }
+      if (e.proc.container === undefined) {
+        const c = this.containerFor(s, undefined, e.proc);
+        if (c !== undefined) e.proc.container = c;
+      }
+    }
+    for (const e of seeded) {
+      const p = e.proc;
+      if (p.parent === undefined && p.ppid !== undefined && p.ppid > 0 && p.ppid !== p.pid) {
+        const pe = this.procs.get(p.ppid);
+        if (pe !== undefined) p.parent = pe.proc;
+      }
+    }
+    return seeded.length;
   }
 
   // ------------------------------------------------------------------------------- process table

@@ -21,6 +21,8 @@ export interface FieldSpec<E extends AnyEvent> {
   readonly givenWins?: boolean;
   /** Builds the derived extractor, or an error message for a bad argument. */
   readonly make: (arg: string | undefined) => ((ev: E) => unknown) | string;
+  /** Extraction is costly (ancestor walks, joins, parsing): the condition compiler remembers it per event. */
+  readonly costly?: boolean;
   /** JSON rendering for alerts, when it differs from the filter value. */
   readonly json?: (arg: string | undefined) => (ev: E) => unknown;
 }
@@ -84,6 +86,11 @@ export function defineField<E extends AnyEvent>(source: string, name: string, sp
       const ex = givenWins ? preferGiven(givenKeys(name, arg, dotted), derived) : derived;
       return ex as Extractor;
     },
+    derivation(arg) {
+      const derived = spec.make(arg);
+      return typeof derived === 'string' ? undefined : derived as Extractor;
+    },
+    costly: spec.costly ?? false,
   };
   if (spec.json) {
     const json = spec.json;

@@ -16,6 +16,25 @@ type Spec = FieldSpec<Ev>;
 
 const MAX_ANCESTRY = 256;
 
+/**
+ * Fields whose extraction joins, formats, parses or walks (beyond reading a few properties): the
+ * condition compiler remembers their value per event (ancestor fields are marked where defined).
+ */
+const COSTLY: ReadonlySet<string> = new Set([
+  'evt.time', 'evt.time.s', 'evt.time.iso8601', 'evt.datetime', 'evt.datetime.s', 'evt.rawtime', 'evt.rawtime.s',
+  'evt.rawtime.ns', 'evt.outputtime', 'evt.args', 'evt.info', 'evt.arg', 'evt.rawarg', 'evt.abspath', 'evt.buflen',
+  'evt.is_open_read', 'evt.is_open_write', 'evt.is_open_exec', 'evt.is_open_create',
+  'fd.directory', 'fd.filename', 'fd.uid', 'fd.containername', 'fd.containerdirectory',
+  'fs.path.name', 'fs.path.nameraw', 'fs.path.source', 'fs.path.sourceraw', 'fs.path.target', 'fs.path.targetraw',
+  'proc.args', 'proc.aargs', 'proc.cmdline', 'proc.pcmdline', 'proc.exeline', 'proc.cmdlenargs', 'proc.env', 'proc.aenv',
+  'proc.loginshellid', 'proc.sname', 'proc.sid.exe', 'proc.sid.exepath', 'proc.vpgid.name', 'proc.vpgid.exe',
+  'proc.vpgid.exepath', 'proc.pgid.name', 'proc.pgid.exe', 'proc.pgid.exepath', 'proc.duration', 'proc.ppid.duration',
+  'proc.pid.ts', 'proc.ppid.ts', 'proc.exe_ino.ctime', 'proc.exe_ino.mtime', 'proc.exe_ino.ctime_duration_proc_start',
+  'container.mounts', 'container.mount', 'container.mount.source', 'container.mount.dest', 'container.mount.mode',
+  'container.mount.rdwr', 'container.mount.propagation', 'container.labels', 'container.start_ts', 'container.duration',
+  'k8s.pod.labels',
+]);
+
 // ------------------------------------------------------------------------------------------ helpers
 
 function ancestor(p: Process, level: number): Process | undefined {
@@ -180,7 +199,7 @@ export function syscallFieldDefs(options: SyscallFieldOptions = {}): FieldDef[] 
   const host = options.hostname ?? process.env['FALCO_HOSTNAME'] ?? osHostname();
   const defs: FieldDef[] = [];
   const add = (name: string, spec: Spec): void => {
-    defs.push(defineField<Ev>('syscall', name, spec));
+    defs.push(defineField<Ev>('syscall', name, COSTLY.has(name) ? { ...spec, costly: true } : spec));
   };
   const simple = (name: string, type: FieldType, desc: string, f: (ev: Ev) => unknown, extra: Partial<Spec> = {}): void =>
     add(name, { type, desc, make: () => f, ...extra });
@@ -417,7 +436,7 @@ export function syscallFieldDefs(options: SyscallFieldOptions = {}): FieldDef[] 
   // ---- proc.* / thread.*
   const ancestorField = (name: string, type: FieldType, desc: string, f: (p: Process, ev: Ev) => unknown): void =>
     add(name, {
-      type, desc, arg: 'index', noRhs: true, noTransformer: true,
+      type, desc, arg: 'index', noRhs: true, noTransformer: true, costly: true,
       multi: (arg) => (arg === undefined ? 'any' : 'single'),
       make: (arg) => {
         const level = parseIndex(arg);

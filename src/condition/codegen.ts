@@ -29,6 +29,8 @@ export function generatedSource(test: unknown): string | undefined {
 }
 
 let available = true;
+/** Generated predicates are named p1, p2, … (in compile order), so profiles and stack traces tell them apart. */
+let generated = 0;
 
 /**
  * Generates the predicate of a plan, or returns undefined when the runtime forbids code generation
@@ -68,7 +70,7 @@ class Generator {
       "'use strict';",
       `const ${decls};`,
       ...this.helpers,
-      'return function (ev) {',
+      `return function p${++generated}(ev) {`,
       '  if (ev !== k0.ev) { k0.ev = ev; k0.t++; }',
       '  const t = k0.t;',
       '  let x;',

@@ -128,11 +128,37 @@ export interface CompileOptions {
   readonly backend?: 'code' | 'closures';
 }
 
+/** Compiles a condition: validation, planning and its predicate at once. */
 export function compileCondition(expr: Expr, registry: FieldRegistry, options: CompileOptions = {}): CompiledCondition {
+  const planned = planCondition(expr, registry, options);
+  return { test: predicateOf(planned), warnings: planned.warnings, fields: planned.fields };
+}
+
+/** A validated condition whose predicate is not built yet (see planCondition). */
+export interface PlannedCondition {
+  readonly plan: PlanNode;
+  readonly warnings: readonly CompileWarning[];
+  readonly fields: readonly FieldRef[];
+  readonly backend: 'code' | 'closures';
+}
+
+/**
+ * The first half of compileCondition: validates the condition (throwing ConditionCompileError) and
+ * plans it. A rule set is best compiled by planning every condition first and building predicates
+ * after (predicateOf): which sub-expressions several conditions share — and so are worth
+ * remembering per event — is then known to every predicate, including the first that uses them.
+ */
+export function planCondition(expr: Expr, registry: FieldRegistry, options: CompileOptions = {}): PlannedCondition {
   const c = new Compiler(registry, options);
   const plan = c.expr(expr);
-  const test = (options.backend === 'closures' ? undefined : generatePredicate(plan)) ?? interpretPredicate(plan);
-  return { test: test as Predicate, warnings: c.warnings, fields: c.fields };
+  return { plan, warnings: c.warnings, fields: c.fields, backend: options.backend ?? 'code' };
+}
+
+/** The predicate of a planned condition (generated code, or closures where code generation is unavailable). */
+export function predicateOf(planned: PlannedCondition): Predicate {
+  const plan = planned.plan;
+  const test = (planned.backend === 'closures' ? undefined : generatePredicate(plan)) ?? interpretPredicate(plan);
+  return test as Predicate;
 }
 
 /** Compiles a single field or transformer reference (for output templates and explain). */

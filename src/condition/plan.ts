@@ -166,7 +166,8 @@ export function effectiveCost(x: { readonly cost: number; readonly slot: Slot | 
 }
 
 export function planCheck(value: PlanValue, quant: Quantifier, test: Test | undefined, cost: number, chance: number): PlanCheck {
-  return { k: 'check', value, quant, test, cost: effectiveCost(value) + (quant === 'one' ? cost : 4 * cost), chance, slot: undefined };
+  // A remembered value still costs its full extraction to whichever check reads it first.
+  return { k: 'check', value, quant, test, cost: value.cost + (quant === 'one' ? cost : 4 * cost), chance, slot: undefined };
 }
 
 export function planNot(item: PlanNode): PlanNot {

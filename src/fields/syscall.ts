@@ -89,11 +89,29 @@ function basename(path: string): string {
   return i < 0 ? path : path.slice(i + 1);
 }
 
-const TYPECHAR: Readonly<Record<string, string>> = {
-  file: 'f', directory: 'd', ipv4: '4', ipv6: '6', unix: 'u', pipe: 'p', event: 'e', signalfd: 's',
-  eventpoll: 'l', inotify: 'i', timerfd: 't', netlink: 'n', bpf: 'b', userfaultfd: 'u', io_uring: 'r',
-  memfd: 'm', pidfd: 'P',
-};
+/** fd.typechar (a switch: on the hot path, and free of prototype keys). */
+function typeChar(type: string): string {
+  switch (type) {
+    case 'file': return 'f';
+    case 'ipv4': return '4';
+    case 'ipv6': return '6';
+    case 'unix': return 'u';
+    case 'directory': return 'd';
+    case 'pipe': return 'p';
+    case 'event': return 'e';
+    case 'signalfd': return 's';
+    case 'eventpoll': return 'l';
+    case 'inotify': return 'i';
+    case 'timerfd': return 't';
+    case 'netlink': return 'n';
+    case 'bpf': return 'b';
+    case 'userfaultfd': return 'u';
+    case 'io_uring': return 'r';
+    case 'memfd': return 'm';
+    case 'pidfd': return 'P';
+    default: return 'o';
+  }
+}
 
 const OPEN_TYPES = new Set(['open', 'openat', 'openat2', 'open_by_handle_at', 'creat']);
 const SOCKET_TYPES: ReadonlySet<string> = new Set(['ipv4', 'ipv6', 'unix', 'netlink']);
@@ -352,7 +370,7 @@ export function syscallFieldDefs(options: SyscallFieldOptions = {}): FieldDef[] 
   simple('fd.type', 'string', "type of FD. Can be 'file', 'directory', 'ipv4', 'ipv6', 'unix', 'pipe', 'event', 'signalfd', 'eventpoll', 'inotify', 'signalfd' or 'memfd'.",
     fdf((fd) => fd.type));
   simple('fd.typechar', 'string', "type of FD as a single character: 'f' file, 4 IPv4, 6 IPv6, 'u' unix, 'p' pipe, 'e' eventfd, 's' signalfd, 'l' eventpoll, 'i' inotify, 'b' bpf, 'r' io_uring, 'm' memfd.",
-    fdf((fd) => (fd.type === undefined ? undefined : TYPECHAR[fd.type] ?? 'o')));
+    fdf((fd) => (fd.type === undefined ? undefined : typeChar(fd.type))));
   simple('fd.name', 'string', 'FD full name. If the fd is a file, this field contains the full path. If the FD is a socket, this field contain the connection tuple.',
     fdf((fd) => fd.name));
   simple('fd.directory', 'string', 'If the fd is a file, the directory that contains it.', fdf((fd) => {

@@ -30,6 +30,7 @@ import {
 import { newSlot } from './memo.js';
 import { generatePredicate } from './codegen.js';
 import { interpretPredicate } from './interpret.js';
+import { specialize } from './specialize.js';
 
 export { newEvaluation } from './memo.js';
 
@@ -156,9 +157,27 @@ export function planCondition(expr: Expr, registry: FieldRegistry, options: Comp
 
 /** The predicate of a planned condition (generated code, or closures where code generation is unavailable). */
 export function predicateOf(planned: PlannedCondition): Predicate {
-  const plan = planned.plan;
-  const test = (planned.backend === 'closures' ? undefined : generatePredicate(plan)) ?? interpretPredicate(plan);
-  return test as Predicate;
+  const test = build(planned.plan, planned.backend);
+  plans.set(test, planned);
+  return test;
+}
+
+function build(plan: PlanNode, backend: 'code' | 'closures'): Predicate {
+  return ((backend === 'closures' ? undefined : generatePredicate(plan)) ?? interpretPredicate(plan)) as Predicate;
+}
+
+/** The planned condition of each predicate built here (for specialisation). */
+const plans = new WeakMap<Predicate, PlannedCondition>();
+/**
+ * The plan of a predicate built by compileCondition or predicateOf, specialised for events of `type`
+ * whose values are all derived (`event.given === undefined`): checks on `evt.type` folded away
+ * (specialize.ts). A boolean when the type alone decides the condition; undefined when `test` was
+ * not built here. For generated dispatchers (codegen.ts), which serve one event type.
+ */
+export function planForEventType(test: Predicate, type: string): PlanNode | boolean | undefined {
+  const planned = plans.get(test);
+  if (planned === undefined || planned.backend === 'closures') return undefined;
+  return specialize(planned.plan, type);
 }
 
 /** Compiles a single field or transformer reference (for output templates and explain). */
@@ -259,7 +278,8 @@ class Compiler {
       }
       const derive = multi === 'single' ? def.derivation?.(arg) as Getter | undefined : undefined;
       const cost = multi !== 'single' || def.costly ? COST.costlyField : derive === undefined ? COST.opaqueField : COST.field;
-      value = { get, derive, type: def.type, multi, cost, slot: cost >= MEMO_MIN ? newSlot() : undefined };
+      const eventType = this.registry.source === 'syscall' && def.name === 'evt.type' && arg === undefined;
+      value = { get, derive, type: def.type, multi, cost, slot: cost >= MEMO_MIN ? newSlot() : undefined, eventType };
       shared.set(res.ref.text, value);
     }
     return { get: value.get, type: def.type, multi, text: res.ref.text, loc: node.loc, value };

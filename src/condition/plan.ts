@@ -29,6 +29,11 @@ export interface PlanValue {
   readonly cost: number;
   /** Where the value is remembered per event, when extraction is costly enough. */
   readonly slot: Slot | undefined;
+  /**
+   * The value is the event's type (syscall `evt.type`: `event.type`, undefined when empty) for
+   * events with no source-given values, so it is known per event-type bucket (specialize.ts).
+   */
+  readonly eventType?: boolean;
 }
 
 /**

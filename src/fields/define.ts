@@ -100,3 +100,27 @@ export function defineField<E extends AnyEvent>(source: string, name: string, sp
 }
 
 export const none = (): undefined => undefined;
+
+/**
+ * How a derivation that reads one part of the event first (its process, fd, container) is built:
+ * `derive(ev)` is `part(ev) === undefined ? undefined : read(part(ev), ev)`. Wrappers such as
+ * `proc(read)` are shared by many fields, so the call of `read` inside them sees every field's
+ * `read` and cannot be inlined; generated condition code (src/condition/codegen.ts) uses this
+ * description to call `part` and `read` from call sites of its own instead.
+ */
+export interface PartDerivation {
+  readonly part: (ev: never) => unknown;
+  readonly read: (x: never, ev: never) => unknown;
+}
+
+const partDerivations = new WeakMap<object, PartDerivation>();
+
+/** Declares that `derive` is the composition of `part` and `read` described above; returns `derive`. */
+export function throughPart<E, P>(part: (ev: E) => P | undefined, read: (x: P, ev: E) => unknown, derive: (ev: E) => unknown): (ev: E) => unknown {
+  partDerivations.set(derive, { part, read } as unknown as PartDerivation);
+  return derive;
+}
+
+export function partDerivation(derive: unknown): PartDerivation | undefined {
+  return typeof derive === 'function' ? partDerivations.get(derive) : undefined;
+}

@@ -5,7 +5,7 @@
 import { hostname as osHostname } from 'node:os';
 import type { Container, Fd, Process, SyscallEvent } from '../event/types.js';
 import { openMode, resultText } from '../event/flags.js';
-import { defineField, none, type FieldSpec } from './define.js';
+import { defineField, none, throughPart, type FieldSpec } from './define.js';
 import { FieldRegistry } from './registry.js';
 import type { FieldDef, FieldType } from './types.js';
 import { dateTimeText, nsDiff, timeIsoText, timeSecondsText, timeText, timestampJson } from './time.js';
@@ -139,24 +139,28 @@ for (const t of ['mmap', 'munmap', 'mprotect', 'brk', 'mlock', 'munlock', 'madvi
 for (const t of ['pipe', 'pipe2', 'eventfd', 'eventfd2', 'signalfd', 'signalfd4', 'futex']) CATEGORY[t] = 'ipc';
 CATEGORY['container'] = 'internal';
 
-const proc = (f: (p: Process, ev: Ev) => unknown) => (ev: Ev): unknown => {
+// Derivations through the event's process, fd or container (described with throughPart).
+const procOf = (ev: Ev): Process | undefined => ev.proc;
+const fdOf = (ev: Ev): Fd | undefined => ev.fd;
+
+const proc = (f: (p: Process, ev: Ev) => unknown): ((ev: Ev) => unknown) => throughPart(procOf, f, (ev) => {
   const p = ev.proc;
   return p === undefined ? undefined : f(p, ev);
-};
+});
 
-const fdf = (f: (fd: Fd, ev: Ev) => unknown) => (ev: Ev): unknown => {
+const fdf = (f: (fd: Fd, ev: Ev) => unknown): ((ev: Ev) => unknown) => throughPart(fdOf, f, (ev) => {
   const fd = ev.fd;
   return fd === undefined ? undefined : f(fd, ev);
-};
+});
 
 function containerOf(ev: Ev): Container | undefined {
   return ev.proc?.container ?? ev.container;
 }
 
-const ctr = (f: (c: Container, ev: Ev) => unknown) => (ev: Ev): unknown => {
+const ctr = (f: (c: Container, ev: Ev) => unknown): ((ev: Ev) => unknown) => throughPart(containerOf, f, (ev) => {
   const c = containerOf(ev);
   return c === undefined ? undefined : f(c, ev);
-};
+});
 
 /** For fields that exist only for real containers: host processes report nothing. */
 const inContainer = (f: (c: Container) => unknown) => ctr((c) => (c.id === 'host' ? undefined : f(c)));

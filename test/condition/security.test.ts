@@ -14,6 +14,11 @@ import { compilePathPrefixes } from '../../src/condition/pmatch.js';
 import { loadRules } from '../../src/rules/load.js';
 import { allRegistries } from '../../src/cli/registries.js';
 import { ensureBuilt } from '../helpers/cli.js';
+import { ruleFrom } from '../helpers/compiled-rule.js';
+import { dispatcherFor } from '../../src/engine/dispatch.js';
+import { Engine } from '../../src/engine/engine.js';
+import { typeSetHas } from '../../src/condition/evttypes.js';
+import type { CompiledRule } from '../../src/rules/types.js';
 import { load, rule, ruleYaml } from '../helpers/rules.js';
 import { ROOT, SANDBOX_RULES, INCUBATING_RULES, STABLE_RULES, describeShared } from '../helpers/shared.js';
 
@@ -88,6 +93,8 @@ const FIXED_WORDS = new Set([
   'use', 'strict', 'const', 'let', 'function', 'return', 'if', 'else', 'for', 'typeof', 'undefined', 'K', 'ev', 't', 'x', 'r',
   'vs', 'i', 'm', 'v', 'given', 'length', 'has', 'includes', 'startsWith', 'endsWith', 'true', 'false', 'string', 'number', 'boolean',
 ]);
+/** What generated bucket dispatchers (src/engine/dispatch.ts) may hold besides: their parameters, the frame, Map lookups. */
+const DISPATCH_WORDS = new Set(['F', 'out', 'first', 'evals', 'hits', 'push', 'get']);
 
 /** Asserts that generated source is made only of fixed fragments: no rule text can have reached it. */
 function expectOnlyFixedCode(source: string | undefined): void {
@@ -98,6 +105,18 @@ function expectOnlyFixedCode(source: string | undefined): void {
   expect(code).not.toMatch(/["`\\$/]/);
   for (const word of code.match(/[A-Za-z_][A-Za-z0-9_]*/g) ?? []) {
     if (!/^[kvnqp][0-9]+$/.test(word)) expect(FIXED_WORDS).toContain(word);
+  }
+}
+
+/** The same for a generated dispatcher (more numbered names: rule functions, cells of its frame). */
+function expectOnlyFixedDispatcher(source: string | undefined): void {
+  expect(source).toBeDefined();
+  const src = source as string;
+  for (const lit of src.match(/'[^']*'|"[^"]*"|`[^`]*`/g) ?? []) expect(FIXED_LITERALS).toContain(lit);
+  const code = src.replace(/'[^']*'/g, '');
+  expect(code).not.toMatch(/["`\\$/]/);
+  for (const word of code.match(/[A-Za-z_][A-Za-z0-9_]*/g) ?? []) {
+    if (!/^[kvnqpdrabm][0-9]+$/.test(word) && !DISPATCH_WORDS.has(word)) expect(FIXED_WORDS).toContain(word);
   }
 }
 
@@ -162,6 +181,41 @@ describe('security – generated predicates hold no rule text', () => {
       expect(loaded.rules.length).toBeGreaterThan(80);
       for (const r of loaded.rules) expectOnlyFixedCode(generatedSource(r.test));
     });
+
+    it('every bucket dispatcher over them is made only of fixed fragments too', async () => {
+      const loaded = await loadRules({ paths: [STABLE_RULES, INCUBATING_RULES, SANDBOX_RULES], sources: allRegistries() });
+      const syscall = loaded.rules.filter((r) => r.source === 'syscall');
+      const types = ['execve', 'openat', 'connect', 'unlinkat', 'ptrace', 'setuid', 'mount', 'rename', 'close', 'nonexistent'];
+      for (const type of types) {
+        const rules = syscall.filter((r) => typeSetHas(r.eventTypes, type));
+        expectOnlyFixedDispatcher(generatedSource(dispatcherFor(rules, type)));
+      }
+    });
+  });
+
+  it.each(PAYLOADS)('payload %s in rules and events through a bucket dispatcher: data, never code', (payload) => {
+    g.__pwned = 0;
+    const q = JSON.stringify(payload);
+    const a = ruleFrom('a', `evt.type = openat and (proc.name in (${q}, x, y) or proc.pname in (${q}, z))`);
+    const b = ruleFrom('b', `proc.name in (${q}, q) and fd.name startswith ${q}`);
+    const c = ruleFrom('c', `evt.type in (openat, open) and proc.cmdline contains ${q}`);
+    const source = generatedSource(dispatcherFor([a, b, c], 'openat'));
+    expectOnlyFixedDispatcher(source);
+    expect(source).not.toContain(payload);
+    const engine = new Engine([a, b, c], { matching: 'all' });
+    const out: CompiledRule[] = [];
+    const ev = newSyscallEvent('openat');
+    ev.proc = { pid: 1, tid: 1, name: payload, cmdline: `x ${payload}`, args: [payload], parent: { pid: 0, tid: 0, name: payload } } as unknown as typeof ev.proc;
+    ev.fd = { num: 3, type: 'file', name: `${payload}/x` } as unknown as typeof ev.fd;
+    engine.match(ev, out);
+    expect(out.map((r) => r.name)).toEqual(['a', 'b', 'c']);
+    ev.proc.name = 'benign'; // (the parent keeps the payload; proc.cmdline is name + args)
+    engine.match(ev, out);
+    expect(out.map((r) => r.name)).toEqual(['a', 'c']);
+    engine.match(eventFromFields({ 'evt.type': 'openat', 'proc.name': payload, 'fd.name': payload, 'proc.cmdline': payload }), out);
+    expect(out.map((r) => r.name)).toEqual(['a', 'b', 'c']);
+    expect(engine.stats.errors).toBe(0);
+    expect(g.__pwned).toBe(0);
   });
 
   it('without code generation (node --disallow-code-generation-from-strings) conditions still work, as closures', async () => {
@@ -173,10 +227,16 @@ describe('security – generated predicates hold no rule text', () => {
       const { syscallFields } = await import(${JSON.stringify(join(ROOT, 'dist', 'fields', 'syscall.js'))});
       const { eventFromFields } = await import(${JSON.stringify(join(ROOT, 'dist', 'event', 'types.js'))});
       const { test } = compileCondition(parseCondition('proc.name in (a, b) and not fd.name startswith /tmp'), syscallFields());
-      console.log(JSON.stringify([generatedSource(test) === undefined, test(eventFromFields({ 'proc.name': 'a', 'fd.name': '/etc' })),
-        test(eventFromFields({ 'proc.name': 'a', 'fd.name': '/tmp/x' }))]));`;
+      const { dispatcherFor } = await import(${JSON.stringify(join(ROOT, 'dist', 'engine', 'dispatch.js'))});
+      const rule = { id: 0, test };
+      const dispatch = dispatcherFor([rule], 'openat');
+      const out = [], evals = new Float64Array(1), hits = new Float64Array(1);
+      const ev = eventFromFields({ 'proc.name': 'a', 'fd.name': '/etc' });
+      dispatch(ev, out, false, evals, hits);
+      console.log(JSON.stringify([generatedSource(test) === undefined, test(ev),
+        test(eventFromFields({ 'proc.name': 'a', 'fd.name': '/tmp/x' })), generatedSource(dispatch) === undefined, out.length, evals[0], hits[0]]));`;
     const res = spawnSync(process.execPath, ['--disallow-code-generation-from-strings', '--input-type=module', '-e', script], { encoding: 'utf8' });
     expect(res.stderr).toBe('');
-    expect(JSON.parse(res.stdout)).toEqual([true, true, false]);
+    expect(JSON.parse(res.stdout)).toEqual([true, true, false, true, 1, 1, 1]);
   });
 });

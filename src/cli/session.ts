@@ -148,7 +148,8 @@ export class Session {
     for (const report of this.sourceReports.values()) {
       const r = report();
       for (const [k, v] of Object.entries(r.counters)) {
-        out.push({ name: `peregrine_source_${k.replace(/[^a-zA-Z0-9_]/g, '_')}`, help: `Source counter: ${k.replace(/_/g, ' ')}.`, type: k.endsWith('_total') ? 'counter' : 'gauge', labels: { source: r.name }, value: v });
+        const key = k.replace(/([a-z0-9])([A-Z])/g, '$1_$2').toLowerCase().replace(/[^a-z0-9_]/g, '_');
+        out.push({ name: `peregrine_source_${key}`, help: `Source counter: ${k.replace(/_/g, ' ')}.`, type: k.endsWith('_total') ? 'counter' : 'gauge', labels: { source: r.name }, value: v });
       }
     }
     out.push(...outputMetrics(this.outputs.stats()));

@@ -108,10 +108,28 @@ function label(n: ExplainNode): string {
   return s;
 }
 
+export interface RenderExplainOptions {
+  /**
+   * Print each sub-expression short-circuiting skipped as one line of its canonical text (cut at
+   * 160 characters), instead of its whole subtree with the values it would have read.
+   */
+  readonly collapseSkipped?: boolean;
+}
+
+function collapsed(n: ExplainNode): string {
+  const text = n.text.length > 160 ? `${n.text.slice(0, 159)}…` : n.text;
+  return `· ${text}    (not evaluated: short-circuit)`;
+}
+
 /** Renders an explanation as a tree: ✓ true, ✗ false, · not evaluated (short-circuit). */
-export function renderExplain(node: ExplainNode): string {
+export function renderExplain(node: ExplainNode, options: RenderExplainOptions = {}): string {
   const lines: string[] = [];
+  const collapse = options.collapseSkipped === true;
   const walk = (n: ExplainNode, prefix: string, childPrefix: string): void => {
+    if (collapse && n.result === 'skipped') {
+      lines.push(prefix + collapsed(n));
+      return;
+    }
     lines.push(prefix + label(n));
     n.children.forEach((c, i) => {
       const last = i === n.children.length - 1;
@@ -120,4 +138,24 @@ export function renderExplain(node: ExplainNode): string {
   };
   walk(node, '', '');
   return `${lines.join('\n')}\n`;
+}
+
+function jsonValue(v: unknown): unknown {
+  if (v === undefined) return null;
+  if (typeof v === 'bigint') return v.toString();
+  if (Array.isArray(v)) return v.map(jsonValue);
+  if (typeof v === 'number' && !Number.isFinite(v)) return null;
+  return v;
+}
+
+/** An explanation as plain JSON: values that are unavailable are null, big integers are strings. */
+export function explainJson(n: ExplainNode): unknown {
+  return {
+    kind: n.kind,
+    text: n.text,
+    result: n.result,
+    ...(n.values.length > 0 ? { values: n.values.map((v) => ({ field: v.text, value: jsonValue(v.value) })) } : {}),
+    ...(n.missing ? { missing: true } : {}),
+    ...(n.children.length > 0 ? { children: n.children.map(explainJson) } : {}),
+  };
 }

@@ -21,9 +21,17 @@ import { readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { expect, it } from 'vitest';
 import { DATA, describeShared, K8S_AUDIT_RULES } from '../helpers/shared.js';
-import { loadRulesFile, type MiniRule } from '../helpers/mini-rule-loader.js';
+import { loadRulesFromStrings } from '../../src/rules/load.js';
+import { allRegistries } from '../../src/cli/registries.js';
+import type { CompiledRule } from '../../src/rules/types.js';
+
+/** The upstream file through the real loader, optionally followed by overriding YAML (allow-lists). */
+function loadRulesFile(path: string, extraYaml?: string): { rules: CompiledRule[]; errors: string[] } {
+  const inputs = [{ name: path, content: readFileSync(path, 'utf8') }, ...(extraYaml === undefined ? [] : [{ name: 'overrides.yaml', content: extraYaml }])];
+  const loaded = loadRulesFromStrings(inputs, { sources: allRegistries() });
+  return { rules: loaded.rules, errors: loaded.results.flatMap((r) => r.errors.map((e) => e.message)) };
+}
 import { K8sAuditDecoder } from '../../src/decode/k8saudit.js';
-import { k8sAuditFields } from '../../src/fields/k8saudit.js';
 
 const DIR = join(DATA, 'falco-test-trace_files', 'k8s_audit');
 
@@ -98,21 +106,21 @@ const NEGATIVE: Record<string, string[]> = {
   fal_01_003: [], // nothing at all: checked by the EXPECTED entry being empty
 };
 
-function replay(file: string, rules: readonly MiniRule[]): { fired: string[]; decoder: K8sAuditDecoder } {
+function replay(file: string, rules: readonly CompiledRule[]): { fired: string[]; decoder: K8sAuditDecoder } {
   const decoder = new K8sAuditDecoder();
   const fired: string[] = [];
   // The files are JSON lines, as the k8saudit plugin reads them.
   for (const line of readFileSync(join(DIR, file), 'utf8').split('\n')) {
     if (line.trim() === '') continue;
     for (const ev of decoder.decode(line).events) {
-      for (const r of rules) if (r.enabled && r.test(ev as never)) fired.push(r.name);
+      for (const r of rules) if (r.enabled && (r.test as (e: unknown) => boolean)(ev)) fired.push(r.name);
     }
   }
   return { fired, decoder };
 }
 
 describeShared('replaying the real k8s audit samples through the upstream rules', () => {
-  const { rules, errors } = loadRulesFile(K8S_AUDIT_RULES, k8sAuditFields());
+  const { rules, errors } = loadRulesFile(K8S_AUDIT_RULES);
   const files = readdirSync(DIR).filter((f) => f.endsWith('.json')).sort();
   const key = (f: string): string => f.slice(0, -'.json'.length).replace('some-user', 'some_user');
 
@@ -142,7 +150,7 @@ describeShared('replaying the real k8s audit samples through the upstream rules'
   });
 
   it('with an image allow-list (as Falco\'s test used), the unprivileged nginx pod is a Disallowed Pod', () => {
-    const { rules: withAllowList } = loadRulesFile(K8S_AUDIT_RULES, k8sAuditFields(), `
+    const { rules: withAllowList } = loadRulesFile(K8S_AUDIT_RULES, `
 - list: allowed_images
   items: [docker.io/falcosecurity/falco]
 - macro: allowed_k8s_containers

@@ -5,7 +5,13 @@ import { describe, expect, it } from 'vitest';
 import { readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { parse, parseAllDocuments } from 'yaml';
+import { mkdtempSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import { ROOT } from '../helpers/shared.js';
+import { loadConfig } from '../../src/config/load.js';
+import { validateOutputsConfig } from '../../src/output/config.js';
+import { loadRulesFromStrings } from '../../src/rules/load.js';
+import { allRegistries } from '../../src/cli/registries.js';
 
 // Manifests are free-form documents; the assertions below check their shape.
 type Obj = Record<string, any>; // eslint-disable-line @typescript-eslint/no-explicit-any
@@ -75,20 +81,36 @@ describe('deploy – service account and secrets', () => {
     expect(JSON.stringify(sensor.env ?? [])).not.toContain('secretKeyRef');
   });
 
-  it('ships a config that parses and points at the mounted rules and credentials, and a rules placeholder', () => {
+  it('ships a config that Peregrine validates, pointing at the mounted rules, credentials and spool', () => {
     const cm = ofKind('ConfigMap').find((c) => c.metadata.name === 'peregrine')!;
-    const config = parse(cm.data['config.yaml'] as string) as Obj;
-    expect(config.source).toBe('ebpf');
-    expect(config.metrics.listen).toBe('0.0.0.0:8765');
-    const rulesMount = (sensor.volumeMounts as Obj[]).find((m) => m.name === 'rules')!.mountPath as string;
-    for (const r of config.rules as string[]) expect(r.startsWith(`${rulesMount}/`)).toBe(true);
-    const natsMount = (sensor.volumeMounts as Obj[]).find((m) => m.name === 'nats-credentials')!.mountPath as string;
-    expect(config.outputs.nats.credentials).toBe(`${natsMount}/nats.creds`);
-    const configMount = (sensor.volumeMounts as Obj[]).find((m) => m.name === 'config')!.mountPath as string;
-    expect(sensor.args).toContain(`${configMount}/config.yaml`);
+    const dir = mkdtempSync(join(tmpdir(), 'peregrine-deploy-'));
+    writeFileSync(join(dir, 'config.yaml'), cm.data['config.yaml'] as string);
+    const { config } = loadConfig({ file: join(dir, 'config.yaml'), env: { NODE_NAME: 'node-1' } });
+    expect(config['hostname']).toBe('node-1');
+    expect(validateOutputsConfig(config['outputs']).problems).toEqual([]);
+    expect(config['sources']).toEqual([{ type: 'ebpf', format: 'auto', follow: false }]);
+    const mountOf = (name: string): string => (sensor.volumeMounts as Obj[]).find((m) => m.name === name)!.mountPath as string;
+    expect(config['rules_files']).toEqual([mountOf('rules')]);
+    const nats = (config['outputs'] as Obj).nats as Obj;
+    expect(nats.creds_file).toBe(`${mountOf('nats-credentials')}/nats.creds`);
+    expect(nats.spool.dir).toBe(mountOf('spool'));
+    const web = config['webserver'] as Obj;
+    expect(web.enabled).toBe(true);
+    const port = (sensor.ports as Obj[]).find((p) => p.name === 'metrics')!.containerPort as number;
+    expect(web.listen_port).toBe(port);
+    expect(sensor.args).toContain(`${mountOf('config')}/config.yaml`);
+  });
+
+  it('ships the default rules, generated from rules/ and up to date, and they load without a problem', async () => {
     const rules = ofKind('ConfigMap').find((c) => c.metadata.name === 'peregrine-rules')!;
-    expect(Object.keys(rules.data)).toEqual(['falco_rules.yaml']);
-    expect(parse(rules.data['falco_rules.yaml'] as string)).toEqual([]);
+    const { rulesConfigMap } = (await import(join(ROOT, 'scripts', 'gen-deploy-rules.mjs'))) as { rulesConfigMap: () => string };
+    expect(readFileSync(join(DEPLOY, 'configmap-rules.yaml'), 'utf8'), 'run node scripts/gen-deploy-rules.mjs').toBe(rulesConfigMap());
+    const names = readdirSync(join(ROOT, 'rules')).filter((f) => f.endsWith('.yaml')).sort();
+    expect(Object.keys(rules.data).sort()).toEqual(names);
+    const loaded = loadRulesFromStrings(Object.entries(rules.data as Record<string, string>).sort().map(([name, content]) => ({ name, content })), { sources: allRegistries() });
+    expect(loaded.errorCount).toBe(0);
+    expect(loaded.warningCount).toBe(0);
+    expect(loaded.rules.length).toBeGreaterThan(20);
   });
 });
 

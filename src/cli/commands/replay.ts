@@ -10,7 +10,7 @@ import { UsageError } from '../../common/errors.js';
 import { FORMATS, type FormatOption } from '../../decode/types.js';
 import { readAuditLog } from '../../ingest/k8s-audit-log.js';
 import { StateTracker } from '../../state/tracker.js';
-import { renderProfile } from '../profile.js';
+import { buildProfileReport, profileJson, renderProfileText } from '../../engine/profile-report.js';
 import { openInput, forEachEvent } from '../inputs.js';
 import { createLogger } from '../logger.js';
 import { Progress } from '../progress.js';
@@ -19,6 +19,7 @@ import { renderSummary, Session } from '../session.js';
 import { RULES_OPTION_HELP } from '../rules-input.js';
 import { isGzipOrScap } from '../file-kind.js';
 import { auditCounters } from '../audit-counters.js';
+import { looksLikeAuditLog } from '../audit-sniff.js';
 
 export const replayCommand: Command = {
   name: 'replay',
@@ -31,7 +32,8 @@ default), then prints a summary on stderr: events, alerts by rule and priority, 
 and what each output sent or dropped. Outputs wait instead of dropping, so a replay loses nothing.
 
 FILE is an event file (native JSON lines, Falco-field JSON, sysdig -j, Tetragon or Tracee JSON;
-plain or gzip; '-' for stdin) or a Falco .scap capture (decoded with the sysdig binary).
+plain or gzip; '-' for stdin), a Falco .scap capture (decoded with the sysdig binary), or a
+Kubernetes audit log (JSON lines of audit.k8s.io Events, recognised by its first record).
 
 Options:
 ${RULES_OPTION_HELP}
@@ -71,7 +73,7 @@ to load or an input could not be read, 2 on bad usage.`,
       },
       allowPositionals: true,
     });
-    const audits = values['k8s-audit'] ?? [];
+    const audits = [...(values['k8s-audit'] ?? [])];
     if (positionals.length === 0 && audits.length === 0) throw new UsageError('no input files given');
     const format = values.format as FormatOption;
     if (format !== 'auto' && !FORMATS.includes(format as never)) throw new UsageError(`unknown format '${values.format}'`);
@@ -107,8 +109,14 @@ to load or an input could not be read, 2 on bad usage.`,
     const decodeOptions = settings.config['decode'] as Record<string, unknown>;
     let failed = 0;
     const fields = session.fields();
+    // Kubernetes audit logs given as plain FILE arguments are recognised and replayed as such.
+    const inputs: string[] = [];
+    for (const path of positionals) {
+      if (path !== '-' && format === 'auto' && await looksLikeAuditLog(path)) audits.push(path);
+      else inputs.push(path);
+    }
     try {
-      for (const path of positionals) {
+      for (const path of inputs) {
         if (abort.signal.aborted) break;
         try {
           const input = await openInput({
@@ -160,9 +168,9 @@ to load or an input could not be read, 2 on bad usage.`,
     if (!values.quiet) ctx.stderr.write(renderSummary(summary, 'replay'));
     if (values['summary-json'] !== undefined) await writeOut(values['summary-json'], `${JSON.stringify(summary, null, 2)}\n`, ctx);
     if (profiling) {
-      const profile = session.engine.profile() ?? [];
-      if (values.profile) ctx.stderr.write(renderProfile(profile, 'text'));
-      if (values['profile-json'] !== undefined) await writeOut(values['profile-json'], renderProfile(profile, 'json'), ctx);
+      const report = buildProfileReport(session.engine.profile() ?? [], { events: summary.events });
+      if (values.profile) ctx.stderr.write(renderProfileText(report));
+      if (values['profile-json'] !== undefined) await writeOut(values['profile-json'], `${JSON.stringify(profileJson(report), null, 2)}\n`, ctx);
     }
     logger.flush();
     return failed > 0 ? 1 : 0;

@@ -61,7 +61,7 @@ COPY --from=assemble / /
 # typical state (~25 MB live) under 200 MB RSS; raise --max-old-space-size (in the pod's env, which
 # replaces this one) for nodes with very large process or fd tables, within the memory limit.
 ENV NODE_ENV=production \
-    NODE_OPTIONS="--max-old-space-size=512 --max-semi-space-size=4" \
+    NODE_OPTIONS="--max-old-space-size=512 --max-semi-space-size=8" \
     PATH=/usr/local/bin:/usr/bin:/usr/sbin
 WORKDIR /opt/peregrine
 USER 65532:65532

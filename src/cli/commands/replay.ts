@@ -187,10 +187,15 @@ to load or an input could not be read, 2 on bad usage.`,
           failed++;
           progress?.end();
           ctx.stderr.write(`peregrine replay: ${path}: ${err instanceof Error ? err.message : String(err)}\n`);
+          // A failed detection worker leaves the pool unusable: the remaining inputs are not replayed.
+          if (pool?.failed !== undefined) {
+            ctx.stderr.write('peregrine replay: a detection worker failed; the remaining inputs were not replayed\n');
+            break;
+          }
         }
       }
       for (const path of audits) {
-        if (abort.signal.aborted) break;
+        if (abort.signal.aborted || pool?.failed !== undefined) break;
         try {
           progress?.begin(path, 0);
           const log = readAuditLog(path, { signal: abort.signal });

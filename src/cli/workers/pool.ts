@@ -135,7 +135,7 @@ export class WorkerPool {
     this.workers = [];
     const readies: Promise<{ rules: number; fingerprint: string }>[] = [];
     for (let i = 0; i < o.size; i++) {
-      const init: WorkerInit = { index: i, settings: o.settings, profile: o.profile, forms, state: o.state, keepEnter: o.keepEnter };
+      const init: WorkerInit = { index: i, count: o.size, settings: o.settings, profile: o.profile, forms, state: o.state, keepEnter: o.keepEnter };
       const w = new Worker(url, { workerData: init, name: `peregrine-detect-${i}` });
       this.workers.push(w);
       readies.push(new Promise((resolve, reject) => {
@@ -257,7 +257,12 @@ export class WorkerPool {
             // Recognising the format is the only JSON.parse on this thread (until one record identifies it).
             if (format === null) {
               const f = detectFormat(item);
-              if (f !== undefined) useFormat(f);
+              if (f !== undefined) {
+                // The lines before this one go out as still unrecognised: shard 0's auto-detecting
+                // decoder counts them exactly as a single-threaded replay's does.
+                await flush(0);
+                useFormat(f);
+              }
             }
             if (keys !== undefined && router !== undefined) {
               i--; // route it now that the format is known
@@ -280,6 +285,11 @@ export class WorkerPool {
       this.ended.delete(stream);
       this.logFor.delete(stream);
     }
+  }
+
+  /** Why the pool stopped working (a worker failed or exited), if it did: no further input can be replayed. */
+  get failed(): Error | undefined {
+    return this.failure;
   }
 
   /** Stops the workers after collecting their engine counters. */

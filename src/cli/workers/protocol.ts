@@ -26,6 +26,8 @@ export const enum LineUse {
 
 export interface WorkerInit {
   readonly index: number;
+  /** How many workers the pool has. */
+  readonly count: number;
   readonly settings: RuntimeSettings;
   readonly profile: boolean;
   readonly forms: WireForms;

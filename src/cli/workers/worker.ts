@@ -77,7 +77,7 @@ function onMessage(m: ToWorker): void {
     case 'end': {
       const s = stream;
       if (s === undefined || s.id !== m.stream) return;
-      const decode = addDecodeStats(addDecodeStats(newDecodeStats(), s.auto.stats), s.counted?.stats);
+      const decode = addDecodeStats(addDecodeStats(newDecodeStats(), s.auto.stats), s.counted === s.auto ? undefined : s.counted?.stats);
       stream = undefined;
       post({ t: 'ended', stream: m.stream, decode });
       return;
@@ -90,11 +90,22 @@ function onMessage(m: ToWorker): void {
 
 function decoders(s: Stream, format: Format): void {
   const log = (message: string): void => post({ t: 'log', stream: s.id, message });
-  s.counted = createDecoder(format, { keepEnter: init.keepEnter, log, sourceName: s.name });
+  // An auto decoder that has recognised the format goes on (it keeps its per-stream state, e.g.
+  // Tracee's de-duplication); else the lines from here on start a decoder of the format.
+  s.counted = s.auto.detected !== undefined ? s.auto : createDecoder(format, { keepEnter: init.keepEnter, log, sourceName: s.name });
   s.shadow = createDecoder(format, { keepEnter: init.keepEnter });
 }
 
+// Test hook (test/cli/replay-workers.test.ts): makes the last worker fail on its first batch, by an
+// uncaught exception ('throw') or by ending its thread ('exit'), so tests can check that a failing
+// worker is reported and fails the replay. A fixed behaviour chosen by name, never code.
+const fault = process.env['PEREGRINE_TEST_WORKER_FAULT'];
+
 function batch(m: Extract<ToWorker, { t: 'batch' }>): void {
+  if (fault !== undefined && init.index === init.count - 1) {
+    if (fault === 'throw') throw new Error('injected fault (PEREGRINE_TEST_WORKER_FAULT=throw)');
+    if (fault === 'exit') process.exit(3);
+  }
   const s = stream;
   if (s === undefined || s.id !== m.stream) return;
   if (m.format !== null && s.counted === undefined) decoders(s, m.format);

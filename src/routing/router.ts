@@ -22,6 +22,19 @@
 // Also broadcast: lines without a pid (container metadata, garbage — evaluated by shard 0) and
 // the exit of a tree's first process (the other shards hold a copy of it from the fork).
 //
+// Trees that span shards — where the replicated state is knowingly incomplete (documented in the
+// README's replay section too):
+//   - promotion: an owned process later named as the parent of a shared one becomes shared; from
+//     then on every shard sees its events, but its earlier history (exec, cwd, fds opened before)
+//     lives only on the shard that owned it. Other shards know it from what its children and the
+//     events since carried (e.g. proc.pname from the child's own record).
+//   - a pid evicted from this table while alive, then placed on another shard: that shard starts it
+//     as a process first seen mid-capture (fields from its own events only), as after a restart.
+//   - a child whose own first event precedes its parent's fork (libsinsp often orders a clone so)
+//     stays on the shard that event went to; it is then never shared by depth (a tree of its own).
+// In all other cases every shard's tables hold, for each process it evaluates, exactly what one
+// thread's would: its own events, its ancestors' events, and the forks that copied their fds.
+//
 // Bounded: at most `maxPids` entries (approximate LRU, like the state tables); exits remove
 // theirs. A pid evicted while alive is placed afresh at its next event, as after a restart.
 
@@ -38,6 +51,8 @@ const SHARED = 1;
 const TREE_ROOT = 2;
 /** A shared process whose parent link has been looked at. */
 const LINKED = 4;
+/** Placed at its own first event, its fork not seen (yet). */
+const UNFORKED = 8;
 
 interface Entry {
   shard: number;
@@ -45,6 +60,8 @@ interface Entry {
   tick: number;
   /** For a shared process: its depth below the first shared ancestor known. */
   depth: number;
+  /** The ppid its first event named (UNFORKED entries), else -1. */
+  parent: number;
 }
 
 export interface RouterOptions {
@@ -120,7 +137,7 @@ export class ShardRouter {
     if (kind === EventKind.Fork) {
       const child = keys.res();
       // A new thread needs no entry: its events carry its process's pid.
-      if (child > 0 && child !== pid && !keys.thread()) this.addChild(child, e);
+      if (child > 0 && child !== pid && !keys.thread()) this.addChild(child, pid, e);
     } else if (kind === EventKind.Exit) {
       const tid = keys.tid();
       if (tid < 0 || tid === pid) {
@@ -155,12 +172,21 @@ export class ShardRouter {
     // A parent named before it is seen: its details will come from its own events, which every
     // shard must see, since its children may be anywhere.
     parent ??= this.add(ppid, this.pick(), SHARED, 0);
-    if ((parent.flags & SHARED) === 0) return this.add(pid, parent.shard, 0, 0);
-    return this.add(pid, this.pick(), TREE_ROOT, 0);
+    const e = (parent.flags & SHARED) === 0 ? this.add(pid, parent.shard, UNFORKED, 0) : this.add(pid, this.pick(), TREE_ROOT | UNFORKED, 0);
+    e.parent = ppid;
+    return e;
   }
 
   /** A child at its fork: in its parent's tree, or (below a shared parent) shared itself or the first of a new tree. */
-  private addChild(pid: number, parent: Entry): Entry {
+  private addChild(pid: number, parentPid: number, parent: Entry): Entry {
+    const seen = this.map.get(pid);
+    if (seen !== undefined && (seen.flags & UNFORKED) !== 0 && seen.parent === parentPid) {
+      // The child's own first event came before its parent's fork returned (libsinsp captures
+      // often order a clone's child side first): it stays where that event went.
+      seen.flags &= ~UNFORKED;
+      seen.parent = -1;
+      return seen;
+    }
     if ((parent.flags & SHARED) === 0) return this.add(pid, parent.shard, 0, 0);
     if (parent.depth < this.shareDepth) return this.add(pid, this.pick(), SHARED, parent.depth + 1);
     return this.add(pid, this.pick(), TREE_ROOT, 0);
@@ -213,7 +239,7 @@ export class ShardRouter {
         this.evicted++;
       }
     }
-    const e: Entry = { shard, flags, tick: this.tick, depth };
+    const e: Entry = { shard, flags, tick: this.tick, depth, parent: -1 };
     this.map.set(pid, e);
     if ((flags & SHARED) === 0) this.owned[shard]!++;
     if ((flags & SHARED) !== 0) this.sharedCount++;

@@ -34,6 +34,25 @@ describe('shard router', () => {
     expect(grandchild).toEqual(a);
   });
 
+  it('keeps a child whose own first event comes before its parent\'s fork where that event went', () => {
+    for (const shareDepth of [0, 1]) {
+      const h = harness(2, { shareDepth });
+      h.route({ type: 'execve', pid: 1 }); // a root: shared
+      h.route({ type: 'clone', pid: 1, res: 10 }); // a tree on some shard
+      h.route({ type: 'clone', pid: 1, res: 20 }); // another tree, on the other shard
+      const first = h.route({ type: 'clone', pid: 30, ppid: 1, res: 0 }); // child side first
+      h.route({ type: 'clone', pid: 1, res: 30 }); // then the parent's
+      expect(h.route({ type: 'openat', pid: 30 }), `shareDepth ${shareDepth}`).toEqual(first);
+      if (shareDepth > 0) continue; // below, 10 and 20 must be trees (owned), not shared
+      // A pid reused under another parent is placed afresh at its fork.
+      h.route({ type: 'clone', pid: 10, res: 40 });
+      const reused = h.route({ type: 'read', pid: 41, ppid: 20 });
+      h.route({ type: 'clone', pid: 10, res: 41 });
+      expect(h.route({ type: 'read', pid: 41 }).shard).toBe(h.route({ type: 'read', pid: 10 }).shard);
+      expect(reused.shard).toBe(h.route({ type: 'read', pid: 20 }).shard);
+    }
+  });
+
   it('replicates the events of a root (a pid first seen without a parent) to every shard', () => {
     const h = harness(3);
     const first = h.route({ type: 'openat', pid: 1 });

@@ -26,8 +26,7 @@
 // README's replay section too):
 //   - promotion: an owned process later named as the parent of a shared one becomes shared; from
 //     then on every shard sees its events, but its earlier history (exec, cwd, fds opened before)
-//     lives only on the shard that owned it. Other shards know it from what its children and the
-//     events since carried (e.g. proc.pname from the child's own record).
+//     lives only on the shard that owned it; the other shards have only its events since.
 //   - a pid evicted from this table while alive, then placed on another shard: that shard starts it
 //     as a process first seen mid-capture (fields from its own events only), as after a restart.
 //   - a child whose own first event precedes its parent's fork (libsinsp often orders a clone so)

@@ -3,15 +3,16 @@
 // it is the composition of ingest, decode and state, so it lives with the CLI.
 //
 // Ordering contract: each event is applied to the state and handed to the callback before the next
-// one is applied — ev.proc / ev.fd are live state records that later events update.
+// line is decoded — ev.proc / ev.fd are live state records that later events update, and the event
+// object itself is reused for the next line (see the lifetime contract in src/event/types.ts).
 
 import { createDecoder, type DecodeOptions, type Decoder, type FormatOption } from '../decode/index.js';
-import type { SyscallEvent } from '../event/types.js';
+import { newSyscallEvent, type SyscallEvent } from '../event/types.js';
 import { fileSource, sniffFile, stdinSource } from '../ingest/file.js';
 import { followSource } from '../ingest/follow.js';
 import { paceByTimestamp } from '../ingest/pacing.js';
 import { openScap, type ScapSource } from '../ingest/scap.js';
-import type { EventSource } from '../ingest/types.js';
+import type { EventSource, LineItem } from '../ingest/types.js';
 import type { StateTracker } from '../state/tracker.js';
 
 export interface InputSpec {
@@ -61,20 +62,21 @@ export async function openInput(spec: InputSpec): Promise<OpenedInput> {
   return { source: fileSource(spec.path, lineOptions), decoder: createDecoder(spec.format ?? 'auto', decodeOptions), scap: undefined };
 }
 
+/** Decodes one item of a batch: a line, or a line the splitter rejected (counted as bad). */
+function decodeItem(decoder: Decoder, item: LineItem, lineNo: number, into?: SyscallEvent): SyscallEvent | undefined {
+  if (typeof item === 'string') return decoder.decode(item, lineNo, into);
+  decoder.bad(lineNo, item.bad, item.bad === 'too-long' ? `line of ${item.bytes} bytes exceeds the limit` : 'not valid UTF-8');
+  return undefined;
+}
+
 /** Decoded (not yet state-enriched) events, one array per source batch. */
 export async function* decodedBatches(source: EventSource, decoder: Decoder): AsyncGenerator<SyscallEvent[]> {
   for await (const batch of source) {
     const out: SyscallEvent[] = [];
     const items = batch.items;
     for (let i = 0; i < items.length; i++) {
-      const item = items[i]!;
-      const lineNo = batch.firstLine + i;
-      if (typeof item === 'string') {
-        const ev = decoder.decode(item, lineNo);
-        if (ev !== undefined) out.push(ev);
-      } else {
-        decoder.bad(lineNo, item.bad, item.bad === 'too-long' ? `line of ${item.bytes} bytes exceeds the limit` : 'not valid UTF-8');
-      }
+      const ev = decodeItem(decoder, items[i]!, batch.firstLine + i);
+      if (ev !== undefined) out.push(ev);
     }
     if (out.length > 0) yield out;
   }
@@ -90,6 +92,12 @@ export interface RunOptions {
 /**
  * Runs an input to its end: decode → state → onEvent, in order. `onEvent` may return a promise (it
  * is awaited before the next event); returning synchronously keeps the loop at full speed.
+ *
+ * Each line is decoded, applied and handed over before the next line is decoded (one await per
+ * source batch, none per line): an event's garbage dies young, which keeps collection cheap, and
+ * decoders that can fill one scratch event in place do so — the event passed to `onEvent` is only
+ * valid until it returns (or its promise settles): copy what must outlive it (src/event/types.ts).
+ * Only `realtime` pacing decodes a batch ahead (it re-times whole batches), with fresh events.
  */
 export async function forEachEvent(
   input: Pick<OpenedInput, 'source' | 'decoder'>,
@@ -97,10 +105,26 @@ export async function forEachEvent(
   onEvent: (ev: SyscallEvent) => void | Promise<void>,
   options: RunOptions = {},
 ): Promise<void> {
-  let batches: AsyncIterable<SyscallEvent[]> = decodedBatches(input.source, input.decoder);
-  if (options.realtime) batches = paceByTimestamp(batches, (ev) => ev.ts, { speed: options.speed, signal: options.signal });
-  for await (const batch of batches) {
-    for (const ev of batch) {
+  if (options.realtime) {
+    const paced = paceByTimestamp(decodedBatches(input.source, input.decoder), (ev) => ev.ts, { speed: options.speed, signal: options.signal });
+    for await (const batch of paced) {
+      for (const ev of batch) {
+        tracker.apply(ev);
+        const r = onEvent(ev);
+        if (r !== undefined) await r;
+      }
+      if (options.signal?.aborted) return;
+    }
+    return;
+  }
+  const decoder = input.decoder;
+  const scratch = newSyscallEvent('');
+  for await (const batch of input.source) {
+    const items = batch.items;
+    const first = batch.firstLine;
+    for (let i = 0; i < items.length; i++) {
+      const ev = decodeItem(decoder, items[i]!, first + i, scratch);
+      if (ev === undefined) continue;
       tracker.apply(ev);
       const r = onEvent(ev);
       if (r !== undefined) await r;

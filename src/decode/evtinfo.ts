@@ -86,10 +86,21 @@ function splitValue(name: string, value: string): InfoArg {
   return { name, raw: value, resolved: undefined };
 }
 
+const SEEN_LINEAR = 16;
+
+/** Whether `name` was already taken: by a finished pair in `out`, or the pair being read. */
+function taken(out: readonly InfoArg[], current: string | undefined, seen: Set<string> | undefined, name: string): boolean {
+  if (name === current) return true;
+  if (seen !== undefined) return seen.has(name);
+  for (let i = 0; i < out.length; i++) if (out[i]!.name === name) return true;
+  return false;
+}
+
 /** Splits argument text into its parameters, in order. Unparseable text yields what it can. */
 export function parseEvtInfo(text: string): InfoArg[] {
   const out: InfoArg[] = [];
-  const seen = new Set<string>();
+  // Names already taken: a linear look through `out` while it is short, a Set past that.
+  let seen: Set<string> | undefined;
   let curName: string | undefined;
   let valueStart = 0;
   let i = 0;
@@ -101,9 +112,10 @@ export function parseEvtInfo(text: string): InfoArg[] {
       if (eq > 0) {
         const name = text.slice(i, eq);
         const inBuffer = curName !== undefined && BUFFER_PARAMS.has(curName);
-        if (!seen.has(name) && (KNOWN.has(name) || !inBuffer)) {
+        if (!taken(out, curName, seen, name) && (KNOWN.has(name) || !inBuffer)) {
           if (curName !== undefined) out.push(splitValue(curName, text.slice(valueStart, i - 1)));
-          seen.add(name);
+          if (seen !== undefined) seen.add(name);
+          else if (out.length >= SEEN_LINEAR) seen = new Set([...out.map((a) => a.name), name]);
           curName = name;
           valueStart = eq + 1;
           i = eq + 1;

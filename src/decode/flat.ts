@@ -12,20 +12,18 @@
 
 import { HOST_CONTAINER, newFd, newProcess, newSyscallEvent, type Fd, type FdType, type Process, type SyscallEvent } from '../event/types.js';
 import { rfc3339ToNs } from '../fields/time.js';
-import { exactInteger } from './bigint.js';
+import { exactInteger, nsMinus } from './bigint.js';
 import { makeContainer, type ContainerInput } from './container.js';
 import { isObj, parseObject, type Obj } from './json.js';
 import { fdTypeOfChar } from './net.js';
 import { applyInfoArgs, parseArgsText } from './sysdig-args.js';
 import { BadRecord } from './types.js';
 
-/** Keys whose JSON value is integer nanoseconds (libsinsp extract_as_js). */
-const TIME_KEYS = [
-  'evt.rawtime', 'evt.time', 'evt.outputtime', 'evt.datetime', 'evt.time.iso8601', 'evt.time.s', 'evt.datetime.s',
-] as const;
-
-/** Ancestor fields that mean "any ancestor" without an index. */
-const BARE_ANCESTOR_KEYS = ['proc.aname', 'proc.apid', 'proc.aexe', 'proc.aexepath', 'proc.acmdline'] as const;
+// Keys whose JSON value is integer nanoseconds (libsinsp extract_as_js): evt.rawtime, evt.time,
+// evt.outputtime, evt.datetime, evt.time.iso8601, evt.time.s, evt.datetime.s (in that order of
+// preference), and the ancestor fields that mean "any ancestor" without an index: proc.aname,
+// proc.apid, proc.aexe, proc.aexepath, proc.acmdline. Both lists are read with literal keys in
+// record() — a property load with a constant name is a cached offset on a known record shape.
 
 const FD_TYPES: ReadonlySet<string> = new Set<FdType>([
   'file', 'directory', 'ipv4', 'ipv6', 'unix', 'pipe', 'event', 'signalfd', 'eventpoll', 'inotify', 'timerfd',
@@ -61,32 +59,51 @@ function id32(v: unknown): number | undefined {
 }
 
 /** args from a command line "name a b c" given the name ("" args when only the name). */
-function argsFromCmdline(cmdline: string | undefined, name: string | undefined): string[] | undefined {
+function argsFromCmdline(cmdline: string | undefined, name: string | undefined): readonly string[] | undefined {
   if (cmdline === undefined || name === undefined) return undefined;
-  if (cmdline === name) return [];
-  if (cmdline.startsWith(`${name} `)) return splitArgs(cmdline.slice(name.length + 1));
+  if (cmdline === name) return NO_ARGS;
+  if (cmdline.length > name.length && cmdline.charCodeAt(name.length) === 32 && cmdline.startsWith(name)) {
+    return splitArgs(cmdline.slice(name.length + 1));
+  }
   return undefined;
 }
 
-/** proc.args text back to a list: sysdig joined argv[1..] with single spaces. */
-function splitArgs(text: string): string[] {
-  return text === '' ? [] : text.split(' ');
+const NO_ARGS: readonly string[] = Object.freeze([]);
+/** Recent splits: records repeat the same command lines, and the state keeps what they give. */
+const splitCache = new Map<string, readonly string[]>();
+const SPLIT_CACHE_MAX = 4096;
+
+/** proc.args text back to a list: sysdig joined argv[1..] with single spaces. Lists are shared (frozen). */
+function splitArgs(text: string): readonly string[] {
+  if (text === '') return NO_ARGS;
+  let list = splitCache.get(text);
+  if (list === undefined) {
+    list = Object.freeze(text.split(' '));
+    if (splitCache.size >= SPLIT_CACHE_MAX) splitCache.clear();
+    splitCache.set(text, list);
+  }
+  return list;
 }
 
 function startFromDuration(ts: string, duration: unknown): string | undefined {
   const d = int(duration);
   if (d === undefined || d < 0 || ts === '') return undefined;
-  const start = BigInt(ts) - BigInt(d);
-  return start > 0n ? start.toString() : undefined;
+  return nsMinus(ts, d);
 }
+
+/** The field names of ancestor level N (N = 0 … MAX_GIVEN_ANCESTORS + 1), built once. */
+const ANCESTOR_KEYS = Array.from({ length: MAX_GIVEN_ANCESTORS + 2 }, (_, n) => ({
+  name: `proc.aname[${n}]`, exe: `proc.aexe[${n}]`, exepath: `proc.aexepath[${n}]`, cmdline: `proc.acmdline[${n}]`, pid: `proc.apid[${n}]`,
+}));
 
 function ancestorSnapshot(g: Obj, level: number, pid: number, ts: string): Process {
   const a = newProcess(pid);
-  const name = known(g[`proc.aname[${level}]`]) ?? (level === 1 ? known(g['proc.pname']) : undefined);
+  const keys = ANCESTOR_KEYS[level]!;
+  const name = known(g[keys.name]) ?? (level === 1 ? known(g['proc.pname']) : undefined);
   a.name = name;
-  a.exe = known(g[`proc.aexe[${level}]`]) ?? (level === 1 ? known(g['proc.pexe']) : undefined);
-  a.exepath = known(g[`proc.aexepath[${level}]`]) ?? (level === 1 ? known(g['proc.pexepath']) : undefined);
-  const cmdline = known(g[`proc.acmdline[${level}]`]) ?? (level === 1 ? known(g['proc.pcmdline']) : undefined);
+  a.exe = known(g[keys.exe]) ?? (level === 1 ? known(g['proc.pexe']) : undefined);
+  a.exepath = known(g[keys.exepath]) ?? (level === 1 ? known(g['proc.pexepath']) : undefined);
+  const cmdline = known(g[keys.cmdline]) ?? (level === 1 ? known(g['proc.pcmdline']) : undefined);
   a.args = argsFromCmdline(cmdline, name);
   if (level === 1) {
     a.vpid = int(g['proc.pvpid']);
@@ -134,7 +151,7 @@ export function processFromFields(g: Obj, ts: string): Process | undefined {
   // The parent and further ancestors, while their pids are known. For a thread other than the
   // main one, libsinsp's pname/aname follow the thread that created it, not proc.ppid: only the
   // pid is taken then.
-  const ppid = int(g['proc.ppid']) ?? int(g['proc.apid[1]']);
+  const ppid = int(g['proc.ppid']) ?? int(g[ANCESTOR_KEYS[1]!.pid]);
   if (ppid !== undefined && ppid > 0) {
     p.ppid = ppid;
     if (p.tid !== p.pid) return p;
@@ -143,7 +160,7 @@ export function processFromFields(g: Obj, ts: string): Process | undefined {
     for (let level = 1; level <= MAX_GIVEN_ANCESTORS; level++) {
       const a = ancestorSnapshot(g, level, pidOf, ts);
       child.parent = a;
-      const next = int(g[`proc.apid[${level + 1}]`]);
+      const next = int(g[ANCESTOR_KEYS[level + 1]!.pid]);
       if (next === undefined || next <= 0) break;
       a.ppid = next;
       child = a;
@@ -197,6 +214,18 @@ export function fdFromFields(g: Obj): Fd | undefined {
   return fd;
 }
 
+const MAX_REMEMBERED_KEYS = 1024;
+
+/** A time key's integer nanoseconds set the event time (the first present wins) and are then derived. */
+function timeKey(ev: SyscallEvent, fields: Obj, line: string, key: string, v: unknown): void {
+  if (typeof v !== 'number') return;
+  if (ev.ts === '') {
+    const digits = exactInteger(v, line, key);
+    if (digits !== undefined && !digits.startsWith('-')) ev.ts = digits;
+  }
+  fields[key] = undefined;
+}
+
 /** Pending enter-event arguments per thread, merged into the matching exit event. */
 export class EnterMerger {
   private readonly pending = new Map<number, SyscallEvent>();
@@ -236,8 +265,39 @@ export interface FlatDecoderOptions {
 
 export class FlatDecoder {
   private readonly merger: EnterMerger | undefined;
+  /**
+   * The previous records' keys by position, and what each means here: the argument name of an
+   * evt.arg.NAME key, '' for any other key. Records of one stream mostly share their key list, so a
+   * key is usually recognised by identity (keys are internalised strings) instead of by its text.
+   */
+  private readonly keyAt: string[] = [];
+  private readonly argNameAt: string[] = [];
+
   constructor(options: FlatDecoderOptions) {
     this.merger = options.mergeEnter ? new EnterMerger() : undefined;
+  }
+
+  /** evt.arg.NAME keys with a scalar value become args (after those the argument text gave), in key order. */
+  private argsFromKeys(ev: SyscallEvent, fields: Obj): void {
+    const keyAt = this.keyAt;
+    const argNameAt = this.argNameAt;
+    let i = 0;
+    for (const key in fields) {
+      let name: string;
+      if (keyAt[i] === key) {
+        name = argNameAt[i]!;
+      } else {
+        name = key.length > 8 && key.startsWith('evt.arg.') ? key.slice(8) : '';
+        if (i < MAX_REMEMBERED_KEYS) {
+          keyAt[i] = key;
+          argNameAt[i] = name;
+        }
+      }
+      i++;
+      if (name === '') continue;
+      const v = fields[key];
+      if ((typeof v === 'string' || typeof v === 'number' || typeof v === 'boolean') && ev.args[name] === undefined) ev.args[name] = v;
+    }
   }
 
   record(line: string): SyscallEvent {
@@ -253,19 +313,20 @@ export class FlatDecoder {
     const ev = newSyscallEvent(typeof type === 'string' ? type : '');
     ev.given = fields;
 
-    for (const key of TIME_KEYS) {
-      const v = fields[key];
-      if (typeof v === 'number') {
-        if (ev.ts === '') {
-          const digits = exactInteger(v, line, key);
-          if (digits !== undefined && !digits.startsWith('-')) ev.ts = digits;
-        }
-        fields[key] = undefined;
-      }
-    }
+    timeKey(ev, fields, line, 'evt.rawtime', fields['evt.rawtime']);
+    timeKey(ev, fields, line, 'evt.time', fields['evt.time']);
+    timeKey(ev, fields, line, 'evt.outputtime', fields['evt.outputtime']);
+    timeKey(ev, fields, line, 'evt.datetime', fields['evt.datetime']);
+    timeKey(ev, fields, line, 'evt.time.iso8601', fields['evt.time.iso8601']);
+    timeKey(ev, fields, line, 'evt.time.s', fields['evt.time.s']);
+    timeKey(ev, fields, line, 'evt.datetime.s', fields['evt.datetime.s']);
     if (ev.ts === '' && fields !== top && typeof top['time'] === 'string') ev.ts = rfc3339ToNs(top['time']) ?? '';
     if (fields !== top && typeof top['hostname'] === 'string' && fields['evt.hostname'] === undefined) fields['evt.hostname'] = top['hostname'];
-    for (const key of BARE_ANCESTOR_KEYS) if (fields[key] !== undefined) fields[key] = undefined;
+    if (fields['proc.aname'] !== undefined) fields['proc.aname'] = undefined;
+    if (fields['proc.apid'] !== undefined) fields['proc.apid'] = undefined;
+    if (fields['proc.aexe'] !== undefined) fields['proc.aexe'] = undefined;
+    if (fields['proc.aexepath'] !== undefined) fields['proc.aexepath'] = undefined;
+    if (fields['proc.acmdline'] !== undefined) fields['proc.acmdline'] = undefined;
 
     const n = int(fields['evt.num']);
     if (n !== undefined && n >= 0) ev.num = n;
@@ -279,13 +340,7 @@ export class FlatDecoder {
       ev.argsText = text;
       rawPaths = parseArgsText(ev, text);
     }
-    for (const key in fields) {
-      if (key.startsWith('evt.arg.') && key.length > 8) {
-        const v = fields[key];
-        const name = key.slice(8);
-        if ((typeof v === 'string' || typeof v === 'number' || typeof v === 'boolean') && ev.args[name] === undefined) ev.args[name] = v;
-      }
-    }
+    this.argsFromKeys(ev, fields);
 
     const p = processFromFields(fields, ev.ts);
     ev.proc = p;

@@ -51,8 +51,11 @@ export function excerpt(text: string): string {
   return JSON.stringify(cut);
 }
 
-/** A record function returns an event, undefined for "nothing to emit" (counted as skipped). */
-export type RecordFn = (line: string, lineNo: number) => SyscallEvent | undefined;
+/**
+ * A record function returns an event, undefined for "nothing to emit" (counted as skipped). It may
+ * fill `into` (an event the caller is done with) instead of allocating one.
+ */
+export type RecordFn = (line: string, lineNo: number, into: SyscallEvent | undefined) => SyscallEvent | undefined;
 
 export class HarnessDecoder implements Decoder {
   readonly format: FormatOption;
@@ -73,7 +76,7 @@ export class HarnessDecoder implements Decoder {
     this.label = options.sourceName ? `${options.sourceName}:` : 'line ';
   }
 
-  decode(line: string, lineNo: number): SyscallEvent | undefined {
+  decode(line: string, lineNo: number, into?: SyscallEvent): SyscallEvent | undefined {
     const stats = this.stats;
     stats.lines++;
     if (line.length === 0) {
@@ -82,7 +85,7 @@ export class HarnessDecoder implements Decoder {
     }
     let ev: SyscallEvent | undefined;
     try {
-      ev = this.fn(line, lineNo);
+      ev = this.fn(line, lineNo, into);
     } catch (err) {
       const reason: BadReason = err instanceof BadRecord ? err.reason : err instanceof SyntaxError ? 'invalid-json' : 'wrong-type';
       this.count(lineNo, reason, err instanceof Error ? err.message : String(err), line);

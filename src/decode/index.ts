@@ -3,9 +3,9 @@
 
 import type { SyscallEvent } from '../event/types.js';
 import { FlatDecoder } from './flat.js';
-import { HarnessDecoder } from './harness.js';
+import { HarnessDecoder, type RecordFn } from './harness.js';
 import { isObj } from './json.js';
-import { decodeNative } from './native.js';
+import { NativeDecoder } from './native.js';
 import { decodeTetragon } from './tetragon.js';
 import { TraceeDecoder } from './tracee.js';
 import {
@@ -40,9 +40,12 @@ export function detectFormat(line: string): Format | undefined {
   return undefined;
 }
 
-function recordFn(format: Format): (line: string) => SyscallEvent | undefined {
+function recordFn(format: Format): RecordFn {
   switch (format) {
-    case 'native': return decodeNative;
+    case 'native': {
+      const d = new NativeDecoder();
+      return (line, _lineNo, into) => d.record(line, into);
+    }
     case 'tetragon': return decodeTetragon;
     case 'tracee': {
       const d = new TraceeDecoder();
@@ -71,8 +74,8 @@ class AutoDecoder implements Decoder {
     return this.inner?.detected;
   }
 
-  decode(line: string, lineNo: number): SyscallEvent | undefined {
-    if (this.inner !== undefined) return this.inner.decode(line, lineNo);
+  decode(line: string, lineNo: number, into?: SyscallEvent): SyscallEvent | undefined {
+    if (this.inner !== undefined) return this.inner.decode(line, lineNo, into);
     if (line.length === 0) {
       this.stats.lines++;
       this.stats.blank++;
@@ -90,7 +93,7 @@ class AutoDecoder implements Decoder {
       return undefined;
     }
     this.inner = new HarnessDecoder(format, recordFn(format), this.options, this.stats);
-    return this.inner.decode(line, lineNo);
+    return this.inner.decode(line, lineNo, into);
   }
 
   bad(lineNo: number, reason: BadReason, detail?: string): void {

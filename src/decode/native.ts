@@ -4,13 +4,15 @@
 // and socket address objects become the event's fd description.
 
 import { capabilitiesText } from '../event/flags.js';
-import { newFd, newProcess, newSyscallEvent, type ArgValue, type Fd, type SyscallEvent } from '../event/types.js';
+import {
+  newFd, newProcess, newSyscallEvent, resetProcess, resetSyscallEvent, type ArgValue, type Fd, type Process, type SyscallEvent,
+} from '../event/types.js';
 import { exactInteger } from './bigint.js';
 import { makeContainer, stringMap } from './container.js';
 import { isObj, optBool, optStr, parseObject, type Obj } from './json.js';
 import { applySockAddr, asSockAddr, socketName, type SockAddr } from './net.js';
 import {
-  cloneFlagsText, l4protoOfSocketType, modeText, openFlagsText, ptraceRequestText, socketDomainText,
+  cachedText, cloneFlagsText, l4protoOfSocketType, modeText, openFlagsText, ptraceRequestText, socketDomainText,
 } from './render.js';
 import { BadRecord } from './types.js';
 
@@ -20,6 +22,9 @@ const CLONE_FLAG_TYPES = new Set(['clone', 'clone3', 'fork', 'vfork', 'unshare']
 const CONNECT_TYPES = new Set(['connect', 'sendto', 'sendmsg']);
 const ACCEPT_TYPES = new Set(['accept', 'accept4']);
 const EINPROGRESS = -115;
+const openFlags = cachedText(openFlagsText);
+const cloneFlags = cachedText(cloneFlagsText);
+const modes = cachedText(modeText);
 
 /** "0x1ff" (a bit set) or names ("CAP_SYS_ADMIN CAP_NET_RAW"), as Falco's space-separated names. */
 function capText(v: string | undefined): string | undefined {
@@ -64,12 +69,12 @@ function decodeArgs(ev: SyscallEvent, a: Obj): SockAddr | undefined {
   }
   const args = a as Record<string, ArgValue>;
   ev.args = args;
-  if (OPEN_TYPES.has(type)) raw = render(args, raw, 'flags', openFlagsText);
+  if (OPEN_TYPES.has(type)) raw = render(args, raw, 'flags', openFlags);
   else if (type === 'ptrace') raw = render(args, raw, 'request', ptraceRequestText);
   else if (type === 'socket') raw = render(args, raw, 'domain', socketDomainText);
-  else if (CHMOD_TYPES.has(type)) raw = render(args, raw, 'mode', modeText);
-  else if (CLONE_FLAG_TYPES.has(type)) raw = render(args, raw, 'flags', cloneFlagsText);
-  else if (type === 'setns') raw = render(args, raw, 'nstype', cloneFlagsText);
+  else if (CHMOD_TYPES.has(type)) raw = render(args, raw, 'mode', modes);
+  else if (CLONE_FLAG_TYPES.has(type)) raw = render(args, raw, 'flags', cloneFlags);
+  else if (type === 'setns') raw = render(args, raw, 'nstype', cloneFlags);
   if (raw !== undefined) ev.rawArgs = raw;
   return addr;
 }
@@ -159,14 +164,36 @@ function digits(s: string): boolean {
   return true;
 }
 
+const EMPTY_ARGS: Record<string, ArgValue> = Object.freeze({}) as Record<string, ArgValue>;
+
+/**
+ * Native records → events. Given an event to reuse (`into`), it resets and fills it, and describes
+ * the process in a snapshot it also reuses: the state stage merges the snapshot into its live
+ * record and points ev.proc there, so neither outlives the record (nothing else keeps them).
+ */
+export class NativeDecoder {
+  private readonly snapshot = newProcess(0, 0);
+
+  record(line: string, into?: SyscallEvent): SyscallEvent {
+    const o = parseObject(line);
+    if (into === undefined) return decodeRecord(line, o, newSyscallEvent(''), newProcess(0, 0));
+    return decodeRecord(line, o, resetSyscallEvent(into, '', EMPTY_ARGS), resetProcess(this.snapshot, 0, 0));
+  }
+}
+
+const fresh = new NativeDecoder();
+
+/** One native record as a new event. */
+export function decodeNative(line: string): SyscallEvent {
+  return fresh.record(line);
+}
+
 /**
  * One pass over the record's members (a switch per present key, instead of a lookup per schema
- * field): records carry a handful of the ~35 fields the schema defines.
+ * field): records carry a handful of the ~35 fields the schema defines. The cases most records
+ * carry come first (a string switch is a chain of comparisons).
  */
-export function decodeNative(line: string): SyscallEvent {
-  const o = parseObject(line);
-  const ev = newSyscallEvent('');
-  const p = newProcess(0, 0);
+function decodeRecord(line: string, o: Obj, ev: SyscallEvent, p: Process): SyscallEvent {
   let type: unknown;
   let pid: unknown;
   let tsSeen = false;
@@ -178,8 +205,6 @@ export function decodeNative(line: string): SyscallEvent {
   for (const key in o) {
     const v = o[key];
     switch (key) {
-      case 'type': type = v; break;
-      case 'pid': pid = v; break;
       case 'ts':
         tsSeen = v !== null && v !== undefined;
         if (typeof v === 'string') {
@@ -193,6 +218,13 @@ export function decodeNative(line: string): SyscallEvent {
         }
         break;
       case 'num': ev.num = int(key, v) ?? 0; break;
+      case 'type': type = v; break;
+      case 'pid': pid = v; break;
+      case 'comm': p.name = text(key, v); break;
+      case 'res': ev.res = int(key, v); break;
+      case 'args': args = object(key, v); break;
+      case 'tid': tid = int(key, v); break;
+      case 'ppid': p.ppid = int(key, v); break;
       case 'dir':
         if (v !== null) {
           if (v !== '<' && v !== '>') throw new BadRecord('wrong-type', '"dir" must be "<" or ">"');
@@ -200,10 +232,6 @@ export function decodeNative(line: string): SyscallEvent {
         }
         break;
       case 'cpu': ev.cpu = int(key, v); break;
-      case 'tid': tid = int(key, v); break;
-      case 'res': ev.res = int(key, v); break;
-      case 'ppid': p.ppid = int(key, v); break;
-      case 'comm': p.name = text(key, v); break;
       case 'uid': p.uid = int(key, v); break;
       case 'gid': p.gid = int(key, v); break;
       case 'loginuid': {
@@ -246,7 +274,6 @@ export function decodeNative(line: string): SyscallEvent {
       case 'pidns_init': pidnsInit = bool(key, v) === true; break;
       case 'container': container = object(key, v); break;
       case 'k8s': k8s = object(key, v); break;
-      case 'args': args = object(key, v); break;
       default: break;
     }
   }

@@ -39,6 +39,23 @@ export function openFlagsFromText(text: string): number | undefined {
 
 export { openFlagsText };
 
+/**
+ * `f` through a bounded cache: flag values repeat from record to record and the text is immutable,
+ * so a hit costs a Map lookup instead of building and joining names. The cache empties when full.
+ */
+export function cachedText(f: (n: number) => string, max = 1024): (n: number) => string {
+  const cache = new Map<number, string>();
+  return (n) => {
+    let text = cache.get(n);
+    if (text === undefined) {
+      text = f(n);
+      if (cache.size >= max) cache.clear();
+      cache.set(n, text);
+    }
+    return text;
+  };
+}
+
 /** chmod-style mode bits in libsinsp's order and names. */
 const MODE_BITS: readonly (readonly [number, string])[] = [
   [0o1, 'S_IXOTH'], [0o2, 'S_IWOTH'], [0o4, 'S_IROTH'], [0o10, 'S_IXGRP'], [0o20, 'S_IWGRP'], [0o40, 'S_IRGRP'],

@@ -59,8 +59,12 @@ export interface Decoder {
   /** The format in use: fixed, or what auto-detection chose (undefined until it has). */
   readonly detected: Format | undefined;
   readonly stats: DecodeStats;
-  /** Decodes one record (a line without its newline). */
-  decode(line: string, lineNo: number): SyscallEvent | undefined;
+  /**
+   * Decodes one record (a line without its newline). `into`, when given, is an event the caller is
+   * done with: a decoder may reset and fill it instead of allocating (the pipeline passes one
+   * scratch event per stream; see the lifetime contract in src/event/types.ts).
+   */
+  decode(line: string, lineNo: number, into?: SyscallEvent): SyscallEvent | undefined;
   /** Counts a record the line splitter already rejected. */
   bad(lineNo: number, reason: BadReason, detail?: string): void;
 }

@@ -5,6 +5,13 @@
 // - structured parts (`proc`, `fd`, `args`, …) that decoders and the state tables fill in, and
 // - `given`: values a source already resolved, keyed by Falco field name exactly as the source wrote
 //   it ("proc.aname[2]", "evt.arg.flags"). A given value wins over a derived one; null means missing.
+//
+// Lifetime contract: an event is valid only until the consumer's callback returns. The pipeline
+// (src/cli/inputs.ts forEachEvent) decodes each line, applies it to the state and hands it over
+// before decoding the next, and it reuses one SyscallEvent object for every event of a stream
+// (resetSyscallEvent); ev.proc and ev.fd are live state records that later events update. Anything
+// kept past the callback (an alert queued for formatting or output) must copy the values it needs
+// at match time — never hold on to `ev`, `ev.args`, `ev.proc` or `ev.fd`.
 
 /** A parsed argument value as decoders deliver it (the raw number, or already-rendered text). */
 export type ArgValue = string | number | boolean | readonly string[];
@@ -193,12 +200,36 @@ export function newFd(num: number): Fd {
   };
 }
 
+/** Clears every field of a process (the state of newProcess(pid, tid)), for a reused snapshot. */
+export function resetProcess(p: Process, pid: number, tid = pid): Process {
+  p.pid = pid; p.tid = tid; p.ppid = undefined; p.vpid = undefined; p.vtid = undefined; p.name = undefined;
+  p.exe = undefined; p.exepath = undefined; p.args = undefined; p.cwd = undefined; p.env = undefined;
+  p.tty = undefined; p.uid = undefined; p.gid = undefined; p.user = undefined; p.group = undefined;
+  p.loginuid = undefined; p.loginname = undefined; p.sid = undefined; p.vpgid = undefined; p.pgid = undefined;
+  p.startTs = undefined; p.capEffective = undefined; p.capPermitted = undefined; p.capInheritable = undefined;
+  p.exeUpperLayer = undefined; p.exeLowerLayer = undefined; p.exeFromMemfd = undefined; p.exeWritable = undefined;
+  p.exeIno = undefined; p.exeInoCtime = undefined; p.exeInoMtime = undefined; p.cgroups = undefined;
+  p.parent = undefined; p.container = undefined;
+  return p;
+}
+
 /** A syscall event with every property present (one hidden class for all decoders). */
 export function newSyscallEvent(type: string): SyscallEvent {
   return {
     source: 'syscall', type, ts: '', num: 0, dir: '<', cpu: undefined, tid: undefined, pid: undefined,
     res: undefined, args: {}, rawArgs: undefined, argsText: undefined, given: undefined, proc: undefined, fd: undefined, container: undefined,
   };
+}
+
+/**
+ * Clears a syscall event for reuse (the state of newSyscallEvent(type)); `args` becomes `emptyArgs`
+ * (a fresh object by default: decoders may write into args).
+ */
+export function resetSyscallEvent(ev: SyscallEvent, type: string, emptyArgs: Record<string, ArgValue> = {}): SyscallEvent {
+  ev.type = type; ev.ts = ''; ev.num = 0; ev.dir = '<'; ev.cpu = undefined; ev.tid = undefined; ev.pid = undefined;
+  ev.res = undefined; ev.args = emptyArgs; ev.rawArgs = undefined; ev.argsText = undefined; ev.given = undefined;
+  ev.proc = undefined; ev.fd = undefined; ev.container = undefined;
+  return ev;
 }
 
 /** A syscall event whose every field value is given, e.g. `{"evt.type":"open","proc.name":"cat"}`. */

@@ -131,8 +131,15 @@ export class Alert {
     if (this.#json === undefined) {
       const L = this.layout;
       let s = L.head;
-      if (L.includeMessage) s += `"message":${jsonString(this.message)},`;
-      if (L.includeOutput) s += `"output":${jsonString(this.output)},`;
+      // The output is time, priority and message: when the message's JSON form needs no escapes,
+      // neither does the output's, so the message is scanned once for both.
+      const message = L.includeMessage || L.includeOutput ? jsonString(this.message) : '';
+      if (L.includeMessage) s += `"message":${message},`;
+      if (L.includeOutput) {
+        s += message.length === this.message.length + 2
+          ? `"output":"${this.layout.iso ? isoTime(this.time) : localTime(this.time)}: ${L.priorityText} ${message.slice(1)},`
+          : `"output":${jsonString(this.output)},`;
+      }
       s += `${L.mid}${jsonTime(this.time)}"`;
       s += L.includeFields ? `, "output_fields": ${this.fieldsJson()}}` : '}';
       this.#json = s;

@@ -1,10 +1,12 @@
 // Splits a byte stream into lines without regexes. Each chunk is validated as UTF-8 and decoded in
 // one piece up to its last newline, then cut at '\n' with indexOf (the common, fast path); only a
-// chunk that fails validation is re-split byte-wise so that just its bad lines are rejected. A line
+// chunk that fails validation is re-split byte-wise so that just its bad lines are rejected. A
+// chunk that is pure ASCII (event streams nearly always are) is decoded as latin1: the same text,
+// a plain copy, about 4x cheaper than UTF-8 decoding. A line
 // longer than the limit is discarded as it streams in (never buffered whole) and reported once.
 // "\r\n" endings lose the '\r'; a final line without a newline is emitted by end().
 
-import { isUtf8 } from 'node:buffer';
+import { isAscii, isUtf8 } from 'node:buffer';
 import { DEFAULT_MAX_LINE_BYTES, type LineBatch, type LineItem } from './types.js';
 
 const NL = 10;
@@ -97,8 +99,9 @@ export class LineSplitter {
   /** Lines in buf[start, lastNl], lastNl being the index of a newline. */
   private splitBody(buf: Buffer, start: number, lastNl: number, items: LineItem[]): void {
     const body = buf.subarray(start, lastNl);
-    if (isUtf8(body)) {
-      const text = body.toString('utf8');
+    const ascii = isAscii(body);
+    if (ascii || isUtf8(body)) {
+      const text = body.toString(ascii ? 'latin1' : 'utf8');
       let pos = 0;
       for (;;) {
         const nl = text.indexOf('\n', pos);

@@ -4,7 +4,11 @@
 //
 // Delivery: a batch counts as sent only once the server confirmed it — core NATS: a PING/PONG round
 // trip after the batch's PUBs (the server processed everything before the PONG); JetStream: every
-// PubAck. While the server is away (or a confirmation fails) alerts go to the spool and are published
+// PubAck. Core publishing is pipelined: write() publishes and returns while up to PIPELINE_WINDOW
+// messages await confirmation, one confirmation loop covering everything published before its PING.
+// If a confirmation fails, or the connection dropped since those messages were published, every
+// unconfirmed message goes to the spool, in order, before anything newer (nothing is counted sent
+// that the server did not confirm). While the server is away (or a confirmation fails) alerts go to the spool and are published
 // IN ORDER when it returns; new alerts queue behind the spool until it is empty. Across a disconnect
 // delivery is at-least-once: a batch whose confirmation was lost is sent again (JetStream drops such
 // duplicates within the stream's duplicate window; core subscribers may see them twice).
@@ -90,6 +94,8 @@ interface Item {
 
 const NL = 0x0a;
 const CRITICAL: Priority = 2;
+/** Core messages published but not yet confirmed, at most (write() waits above it). */
+const PIPELINE_WINDOW = 4096;
 
 /** Spool record: `subject \n msgId \n payload`. Neither a subject nor a message id holds a newline. */
 function encodeItem(it: Item): Buffer {
@@ -166,6 +172,12 @@ export class NatsSink implements AlertSink {
   #lostSinceNotice = 0;
   #duplicates = 0;
   #reconnects = 0;
+  /** Core messages published directly and awaiting confirmation, oldest first. */
+  #unconfirmed: Item[] = [];
+  /** The running confirmation loop; resolves when #unconfirmed is empty (confirmed or spooled). */
+  #confirming: Promise<void> | undefined;
+  /** Bumped on every disconnect: a message published in an earlier epoch may have been discarded. */
+  #epoch = 0;
 
   constructor(options: NatsSinkOptions) {
     this.#o = options;
@@ -220,6 +232,7 @@ export class NatsSink implements AlertSink {
   /** Delivers the spool if the server is there (bounded by the confirm timeout per step). */
   async flush(): Promise<void> {
     await this.#lock.run(() => Promise.resolve());
+    await this.#confirming;
     while (this.#connected && this.#spool.records > 0 && !this.#closing) {
       if (!(await this.#lock.run(() => this.drainStep()))) break;
     }
@@ -228,6 +241,7 @@ export class NatsSink implements AlertSink {
   async close(): Promise<void> {
     const deadline = Date.now() + (this.#o.closeDrainTimeoutMs ?? 10_000);
     await this.#lock.run(() => Promise.resolve());
+    await this.#confirming;
     // Deliver what is spooled while there is time: wait for a (re)connection if need be.
     while (this.#spool.records > 0 && Date.now() < deadline) {
       if (!this.#connected && !(await this.waitConnected(deadline - Date.now()))) break;
@@ -283,6 +297,13 @@ export class NatsSink implements AlertSink {
 
   /** Under the lock: publish directly when healthy and nothing is spooled, else spool. Returns what did not fit. */
   private async submit(items: Item[]): Promise<Item[]> {
+    if (this.#o.jetstream === undefined && this.#nc !== undefined && this.#connected && !this.#failing && this.#spool.records === 0) {
+      this.publishPipelined(this.#nc, items);
+      if (this.#unconfirmed.length > PIPELINE_WINDOW) await this.#confirming;
+      return [];
+    }
+    // Unconfirmed messages are older than these: let them settle (confirmed, or spooled first).
+    await this.#confirming;
     if (this.#connected && !this.#failing && this.#spool.records === 0) {
       const settled = await this.publish(items);
       if (settled === items.length) return [];
@@ -332,6 +353,70 @@ export class NatsSink implements AlertSink {
       return false;
     }
     return true;
+  }
+
+  /** Core, healthy, nothing spooled: publishes now; the confirmation loop settles the messages later. */
+  private publishPipelined(nc: NatsConnection, items: Item[]): void {
+    for (const it of items) {
+      try {
+        nc.publish(it.subject, it.payload);
+      } catch (err) {
+        if (permanent(err)) {
+          this.refused(err, it);
+          continue;
+        }
+        this.transient(err);
+      }
+      this.#unconfirmed.push(it);
+    }
+    this.#confirming ??= this.confirmLoop(nc);
+  }
+
+  /**
+   * Confirms pipelined messages with PING/PONG round trips until none is left. A PONG confirms the
+   * messages published before its PING, unless the connection dropped in between (nats.js discards
+   * what it buffered while disconnected). On any failure all unconfirmed messages are spooled, in
+   * order, synchronously — so no newer message can be spooled or published before them.
+   */
+  private async confirmLoop(nc: NatsConnection): Promise<void> {
+    try {
+      while (this.#unconfirmed.length > 0) {
+        const count = this.#unconfirmed.length;
+        const epoch = this.#epoch;
+        let ok = this.#connected && this.#nc === nc;
+        if (ok) {
+          try {
+            await timeout(nc.flush(), this.#o.confirmTimeoutMs ?? 5000, 'nats publish');
+          } catch (err) {
+            this.transient(err);
+            ok = false;
+          }
+        }
+        if (!ok || epoch !== this.#epoch || this.#nc !== nc) {
+          this.spoolUnconfirmed();
+          return;
+        }
+        this.#sent += count;
+        this.#unconfirmed.splice(0, count);
+      }
+    } finally {
+      this.#confirming = undefined;
+    }
+  }
+
+  private spoolUnconfirmed(): void {
+    const items = this.#unconfirmed;
+    this.#unconfirmed = [];
+    const n = this.#spool.append(items.map(encodeItem));
+    this.#spooled += n;
+    if (n < items.length) {
+      // No way to wait for room here (the writers already returned): count the loss, loudly.
+      const lost = items.length - n;
+      this.#spoolDropped += lost;
+      this.#log.error({ output: this.#name, dropped: lost, droppedTotal: this.#spoolDropped }, `output ${this.#name}: unconfirmed alerts did not fit in the spool; dropped`);
+    }
+    this.markFailing();
+    this.kickDrain();
   }
 
   /**
@@ -550,6 +635,7 @@ export class NatsSink implements AlertSink {
       for await (const s of nc.status()) {
         if (s.type === 'disconnect') {
           this.#connected = false;
+          this.#epoch++;
           this.#log.warn({ output: this.#name, server: s.server }, `output ${this.#name}: disconnected; spooling until reconnected`);
         } else if (s.type === 'reconnect') {
           this.#connected = true;
@@ -568,6 +654,7 @@ export class NatsSink implements AlertSink {
       if (this.#nc !== nc) return;
       this.#nc = undefined;
       this.#connected = false;
+      this.#epoch++;
       if (this.#closing) return;
       this.#log.warn({ output: this.#name, err }, `output ${this.#name}: connection closed; connecting again`);
       void this.connectLoop();

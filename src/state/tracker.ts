@@ -14,6 +14,7 @@
 
 import { HOST_CONTAINER, newFd, newProcess, type Container, type Fd, type FdType, type Process, type SyscallEvent } from '../event/types.js';
 import { ContainerTable } from './containers.js';
+import { FdTable } from './fd-table.js';
 import { normalizePath, resolvePath } from './paths.js';
 
 export interface StateOptions {
@@ -41,8 +42,12 @@ export interface StateStats {
 
 interface Entry {
   readonly proc: Process;
-  fds: Map<number, Fd> | undefined;
-  /** The fd table is shared with a fork relative until one of them changes it (copy on write). */
+  fds: FdTable | undefined;
+  /**
+   * The fd table is shared with a fork relative until one of them changes it (copy on write). The
+   * table counts its holders, so the last one left (typically the parent, once the child has
+   * exec'd) takes it over without a copy.
+   */
   fdsShared: boolean;
   /** The event count when this entry was last moved to the recent end of the table. */
   tick: number;
@@ -189,6 +194,10 @@ function overlay(into: Fd, from: Fd): void {
   if (from.upperLayer !== undefined) into.upperLayer = from.upperLayer;
 }
 
+function isCloexec(fd: Fd): boolean {
+  return fd.openFlags !== undefined && (fd.openFlags & O_CLOEXEC) !== 0;
+}
+
 function copyFd(fd: Fd, numv: number): Fd {
   return { ...fd, num: numv };
 }
@@ -313,6 +322,7 @@ export class StateTracker {
     const [pid, e] = first;
     this.procs.delete(pid);
     this.dropThreads(e);
+    this.releaseFds(e);
     this.counters.processesEvicted++;
   }
 
@@ -340,8 +350,8 @@ export class StateTracker {
     const pid = e.proc.pid;
     if (this.procs.get(pid) === e) this.procs.delete(pid);
     this.dropThreads(e);
+    this.releaseFds(e);
     e.fds = undefined;
-    e.fdsShared = false;
     this.dead.set(e.proc, reaper);
   }
 
@@ -493,39 +503,55 @@ export class StateTracker {
   private onExec(entry: Entry): void {
     const fds = entry.fds;
     if (fds === undefined) return;
-    // Close-on-exec fds go; a table shared with the parent is copied without them in one pass.
-    let kept: Map<number, Fd> | undefined;
-    for (const [n, fd] of fds) {
-      const cloexec = fd.openFlags !== undefined && (fd.openFlags & O_CLOEXEC) !== 0;
-      if (entry.fdsShared) {
-        if (!cloexec) (kept ??= new Map()).set(n, fd);
-      } else if (cloexec) {
-        fds.delete(n);
-      }
-    }
-    if (entry.fdsShared) {
-      entry.fds = kept;
-      entry.fdsShared = false;
+    // Close-on-exec fds go; a table still shared with a fork relative is copied without them in one pass.
+    if (entry.fdsShared && !this.takeOver(entry, fds)) {
+      this.releaseFds(entry);
+      entry.fds = fds.copyWithout(isCloexec);
+    } else {
+      fds.deleteWhere(isCloexec);
     }
   }
 
   /** A forked child starts with its parent's fds: shared until either side changes its table. */
   private shareFds(parent: Entry, child: Entry, truly: boolean): void {
-    if (parent.fds === undefined) return;
-    child.fds = parent.fds;
+    const fds = parent.fds;
+    if (fds === undefined) return;
+    child.fds = fds;
     if (!truly) {
-      parent.fdsShared = true;
+      if (!parent.fdsShared) {
+        parent.fdsShared = true;
+        fds.cowHolders++;
+      }
       child.fdsShared = true;
+      fds.cowHolders++;
     }
   }
 
+  /** A copy-on-write holder whose relatives have all let go of the table becomes its owner. */
+  private takeOver(entry: Entry, fds: FdTable): boolean {
+    if (fds.cowHolders > 1) return false;
+    fds.cowHolders = 0;
+    entry.fdsShared = false;
+    return true;
+  }
+
+  /** The entry stops holding its table copy-on-write (it exits, is evicted, or copies it). */
+  private releaseFds(entry: Entry): void {
+    if (!entry.fdsShared) return;
+    entry.fdsShared = false;
+    const fds = entry.fds;
+    if (fds !== undefined && fds.cowHolders > 0) fds.cowHolders--;
+  }
+
   /** The entry's own fd table, copied first if it is still shared with a fork relative. */
-  private ownFds(entry: Entry): Map<number, Fd> {
-    if (entry.fdsShared && entry.fds !== undefined) {
-      entry.fds = new Map(entry.fds);
-      entry.fdsShared = false;
+  private ownFds(entry: Entry): FdTable {
+    const fds = entry.fds;
+    if (fds === undefined) return (entry.fds = new FdTable());
+    if (entry.fdsShared && !this.takeOver(entry, fds)) {
+      this.releaseFds(entry);
+      return (entry.fds = new FdTable(fds));
     }
-    return (entry.fds ??= new Map());
+    return fds;
   }
 
   private onExit(entry: Entry, ev: SyscallEvent, tid: number | undefined): void {
@@ -543,13 +569,7 @@ export class StateTracker {
   private storeFd(entry: Entry, fd: Fd): void {
     if (!Number.isInteger(fd.num) || fd.num < 0) return;
     const fds = this.ownFds(entry);
-    if (!fds.has(fd.num) && fds.size >= this.maxFds) {
-      const oldest = fds.keys().next().value;
-      if (oldest !== undefined) {
-        fds.delete(oldest);
-        this.counters.fdsEvicted++;
-      }
-    }
+    if (fds.size >= this.maxFds && !fds.has(fd.num) && fds.evictOldest() !== undefined) this.counters.fdsEvicted++;
     fds.set(fd.num, fd);
   }
 

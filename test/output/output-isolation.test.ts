@@ -84,7 +84,9 @@ describe('output – isolation', () => {
       nats: { servers: [gate.url], reconnect_wait: '50ms', max_reconnect_wait: '200ms', spool: { dir: join(dir, 'spool') } },
     }), { format: { hostname: 'test-host', timeFormatIso8601: true }, stdout: std.stream });
     await out.open();
-    const fileSeqs = (): number[] => readFileSync(join(dir, 'events.json'), 'utf8').split('\n').filter((l) => l !== '')
+    // The file is read while the output writes it: only complete (newline-terminated) lines count.
+    const completeLines = (text: string): string[] => text.slice(0, text.lastIndexOf('\n') + 1).split('\n').filter((l) => l !== '');
+    const fileSeqs = (): number[] => completeLines(readFileSync(join(dir, 'events.json'), 'utf8'))
       .map((l) => (JSON.parse(l) as { output_fields: { seq: number } }).output_fields.seq);
 
     let last = -1;

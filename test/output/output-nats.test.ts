@@ -147,6 +147,30 @@ describe('output – NATS (core)', () => {
     expect(got.map((m) => JSON.parse(m.data).output_fields.seq)).toEqual(range(100));
     expect(f.stats()[0]).toMatchObject({ sent: 100, failed: 0, extra: { spool_records: 0, spooled_total: 100 } });
   });
+  it('pipelines: the connection cut while thousands are unconfirmed loses none and counts each sent once', async () => {
+    const srv = await NatsServer.start();
+    servers.push(srv);
+    const gate = await GateProxy.start(srv.port);
+    const got = await collect(srv.url, 'falco.>');
+    const f = natsOutput({ servers: [gate.url], reconnectWaitMs: 50, maxReconnectWaitMs: 200 });
+    await f.open();
+    expect(await until(() => f.stats()[0]!.extra['connected'] === 1)).toBe(true);
+    const N = 20_000;
+    for (const i of range(N)) {
+      if (i % 250 === 0) await new Promise((r) => setImmediate(r)); // let the output publish as it goes
+      if (i === 8000) gate.shut(); // mid-stream, with published messages still awaiting their PONG
+      if (i === 12_000) gate.open();
+      if (!f.offer(numbered(i))) await f.whenWritable();
+    }
+    expect(await until(() => new Set(got.map((m) => m.data)).size === N, 20_000)).toBe(true);
+    await f.close();
+    await gate.close();
+    const seqs = got.map((m) => JSON.parse(m.data).output_fields.seq as number);
+    expect(seqs.filter((s, i) => seqs.indexOf(s) === i)).toEqual(range(N)); // in order, none lost
+    expect(f.stats()[0]).toMatchObject({ sent: N, failed: 0, extra: { spool_records: 0, spool_dropped_total: 0 } });
+    expect(f.stats()[0]!.extra['reconnects_total']).toBeGreaterThanOrEqual(1);
+    expect(f.stats()[0]!.extra['spooled_total']).toBeGreaterThan(0);
+  });
   it('counts an alert the server refuses (over max_payload) as failed, once, and delivers the rest in order', async () => {
     const dir = mkdtempSync(join(tmpdir(), 'peregrine-maxpayload-'));
     dirs.push(dir);

@@ -76,6 +76,24 @@ describe('fd table – files', () => {
     expect([tracker.fd(26, 3), tracker.fd(26, 4), tracker.fd(26, 5)?.name]).toEqual([undefined, undefined, '/tmp/worker']);
   });
 
+  it('a table shared by a parent and two forked children stays apart through exit, exec and later changes', () => {
+    const { tracker } = run([
+      exec(27, '/bin/bash', ['bash'], { cwd: '/' }),
+      native({ type: 'openat', pid: 27, res: 3, args: { name: '/var/log/a.log', flags: O_WRONLY } }),
+      native({ type: 'openat', pid: 27, res: 4, args: { name: '/etc/ld.so.cache', flags: O_CLOEXEC } }),
+      fork(27, 28),
+      fork(27, 29),
+      native({ type: 'procexit', pid: 28, args: { status: 0 } }),
+      exec(29, '/usr/bin/cat', ['cat']),
+      native({ type: 'openat', pid: 27, res: 5, args: { name: '/tmp/parent', flags: 0 } }),
+      native({ type: 'close', pid: 27, res: 0, args: { fd: 3 } }),
+      native({ type: 'openat', pid: 29, res: 6, args: { name: '/tmp/child', flags: 0 } }),
+    ], 'native');
+    // The parent keeps its close-on-exec fd (the child's exec dropped only its own copy).
+    expect([3, 4, 5, 6].map((n) => tracker.fd(27, n)?.name)).toEqual([undefined, '/etc/ld.so.cache', '/tmp/parent', undefined]);
+    expect([3, 4, 5, 6].map((n) => tracker.fd(29, n)?.name)).toEqual(['/var/log/a.log', undefined, undefined, '/tmp/child']);
+  });
+
   it('bounds the fds of one process and counts evictions', () => {
     const tracker = new StateTracker({ maxFdsPerProcess: 8 });
     const lines = [exec(30, '/bin/x', ['x'], { cwd: '/' })];

@@ -10,6 +10,7 @@
 import { parentPort, workerData } from 'node:worker_threads';
 import { createDecoder, newDecodeStats, type Decoder, type Format } from '../../decode/index.js';
 import { Engine } from '../../engine/engine.js';
+import { newSyscallEvent, type SyscallEvent } from '../../event/types.js';
 import type { Alert } from '../../format/alert.js';
 import { AlertFormatter } from '../../format/formatter.js';
 import { toWire, type WireAlert } from '../../format/wire.js';
@@ -26,6 +27,13 @@ interface Stream {
   readonly auto: Decoder;
   counted: Decoder | undefined;
   shadow: Decoder | undefined;
+  /**
+   * One scratch event per decoder, as the single-threaded pipeline has (cli/inputs.ts forEachEvent):
+   * a decoder fills it in place, and every line is decoded, applied and evaluated (its alerts
+   * rendered) before the next is decoded, so nothing here holds an event past its line.
+   */
+  readonly scratch: SyscallEvent;
+  readonly shadowScratch: SyscallEvent;
 }
 
 if (parentPort === null) throw new Error('cli/workers/worker.js must run in a worker thread');
@@ -68,6 +76,7 @@ function onMessage(m: ToWorker): void {
         id: m.stream, name: m.name, tracker: new StateTracker(init.state),
         auto: createDecoder(m.format, { keepEnter: init.keepEnter, log, sourceName: m.name }),
         counted: undefined, shadow: undefined,
+        scratch: newSyscallEvent(''), shadowScratch: newSyscallEvent(''),
       };
       return;
     }
@@ -120,13 +129,13 @@ function batch(m: Extract<ToWorker, { t: 'batch' }>): void {
     const use = uses[i];
     const lineNo = nums[i] as number;
     if (use === LineUse.Evaluate) {
-      const ev = counted.decode(lines[i] as string, lineNo);
+      const ev = counted.decode(lines[i] as string, lineNo, s.scratch);
       if (ev === undefined) continue;
       tracker.apply(ev);
       void handle(ev); // never waits: the collector always has room
       events++;
     } else if (use === LineUse.StateOnly) {
-      const ev = shadow.decode(lines[i] as string, lineNo);
+      const ev = shadow.decode(lines[i] as string, lineNo, shadow === counted ? s.scratch : s.shadowScratch);
       if (ev !== undefined) tracker.apply(ev);
     } else {
       const bytes = badBytes[bad++] ?? 0;

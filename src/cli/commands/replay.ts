@@ -50,11 +50,14 @@ ${RULES_OPTION_HELP}
   --speed N                 with --realtime, N times faster (default 1)
   --workers N               detect on N worker threads (default 0: on the main thread). The main
                             thread reads and routes the lines; each process tree is decoded,
-                            tracked and evaluated by one worker, so every field comes out as with
-                            one thread. Alerts of one process tree keep their order; alerts of
+                            tracked and evaluated by one worker, which also applies the shared
+                            upper levels of the tree, so the fields come out as with one thread
+                            (README: replay, for where they cannot). Same alerts and counts as one
+                            thread; alerts of one process tree keep their order, alerts of
                             different trees may interleave differently. Native and Falco-field
                             JSON inputs (and captures) are split; sysdig -j, Tetragon and Tracee
-                            inputs go to a single worker. Not with --realtime.
+                            inputs go to a single worker. Not with --realtime. A failing worker
+                            ends the replay (exit 1).
   --share-depth N           with --workers: how many levels of the process tree below its roots
                             are replicated to every worker so that the trees below can be split
                             (default 2: init's children and grandchildren, e.g. container shims
@@ -67,7 +70,7 @@ ${RULES_OPTION_HELP}
   -h, --help                show this help
 
 Exit status: 0 when every input was read (bad lines are counted, not fatal), 1 when rules failed
-to load or an input could not be read, 2 on bad usage.`,
+to load, an input could not be read or a detection worker failed, 2 on bad usage.`,
   async run(args, ctx) {
     const { values, positionals } = parseArgs({
       args: [...args],

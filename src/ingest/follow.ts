@@ -1,16 +1,20 @@
-// `--follow`: a file read like `tail -F`. After reaching the end it polls; when the file grows the
+// `--follow`: a file read like `tail -F`. After reaching the end it waits for the kernel to report a
+// change to the file (inotify through fs.watch) or for the poll interval, whichever comes first — the
+// watch keeps alert latency low, the poll catches what a watch can miss (rotation, network file
+// systems, a watch that could not be set up). When the file grows the
 // new bytes are read, when it shrinks (truncation, copytruncate rotation) reading restarts at 0, and
 // when the path names a new file (rename-and-create rotation) the old file is drained first and the
 // new one read from its start. A missing file is waited for. Stops when the signal aborts or the
 // consumer breaks out of the loop.
 
+import { watch, type FSWatcher } from 'node:fs';
 import { open, stat, type FileHandle } from 'node:fs/promises';
 import { LineSplitter } from './lines.js';
 import { sleep } from './sleep.js';
 import type { EventSource, LineBatch, LineOptions } from './types.js';
 
 export interface FollowOptions extends LineOptions {
-  /** Poll interval at end of file in ms (default 250). */
+  /** Longest wait at end of file in ms when no change is reported (default 250). */
   readonly pollMs?: number;
   /** Start at the current end of the file instead of its beginning (default false). */
   readonly fromEnd?: boolean;
@@ -29,6 +33,50 @@ async function tryOpen(path: string): Promise<{ fh: FileHandle; ino: number; dev
   }
 }
 
+/** Waits at the end of a file: resolves on a change event for the watched file, the timeout, or abort. */
+class EndOfFileWait {
+  #watcher: FSWatcher | undefined;
+  #wake: (() => void) | undefined;
+  #changed = false;
+
+  /** Watches the file now open at `path` (a new one after rotation); polling alone if that fails. */
+  watch(path: string): void {
+    this.close();
+    try {
+      this.#watcher = watch(path, { persistent: false }, () => {
+        this.#changed = true;
+        this.#wake?.();
+      });
+      this.#watcher.on('error', () => this.close());
+    } catch {
+      this.#watcher = undefined;
+    }
+  }
+
+  async wait(ms: number, signal: AbortSignal | undefined): Promise<void> {
+    if (this.#changed) {
+      this.#changed = false;
+      return;
+    }
+    const wake = new AbortController();
+    const onAbort = (): void => wake.abort();
+    signal?.addEventListener('abort', onAbort, { once: true });
+    this.#wake = onAbort;
+    try {
+      await sleep(ms, wake.signal);
+    } finally {
+      this.#wake = undefined;
+      this.#changed = false;
+      signal?.removeEventListener('abort', onAbort);
+    }
+  }
+
+  close(): void {
+    this.#watcher?.close();
+    this.#watcher = undefined;
+  }
+}
+
 export function followSource(path: string, options: FollowOptions = {}): EventSource {
   const pollMs = options.pollMs ?? 250;
   const signal = options.signal;
@@ -42,6 +90,8 @@ export function followSource(path: string, options: FollowOptions = {}): EventSo
       cur = await tryOpen(path);
     }
     if (cur === undefined) return;
+    const eof = new EndOfFileWait();
+    eof.watch(path);
     let pos = options.fromEnd ? (await cur.fh.stat()).size : 0;
     try {
       while (!signal?.aborted) {
@@ -75,15 +125,17 @@ export function followSource(path: string, options: FollowOptions = {}): EventSo
             if (last !== undefined) yield last;
             await cur.fh.close();
             cur = next;
+            eof.watch(path);
             pos = 0;
             continue;
           }
         }
-        await sleep(pollMs, signal);
+        await eof.wait(pollMs, signal);
       }
       const last = splitter.end();
       if (last !== undefined) yield last;
     } finally {
+      eof.close();
       await cur.fh.close().catch(() => undefined);
     }
   }

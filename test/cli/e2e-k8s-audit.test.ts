@@ -88,7 +88,7 @@ webserver: { enabled: true, listen_address: 127.0.0.1, listen_port: 0 }
       await nc.close();
       await nats.dispose();
     }
-  }, 60_000);
+  }, 180_000);
 
   it('HTTPS with client certificates: the API server\'s certificate is accepted, an unknown one refused', async () => {
     const dir = mkdtempSync(join(tmpdir(), 'peregrine-k8s-tls-'));
@@ -123,5 +123,5 @@ webserver: { enabled: true, listen_address: 127.0.0.1, listen_port: 0 }
     p.signal('SIGTERM');
     expect(await p.exited).toBe(0);
     expect(p.lines().filter((l) => l.includes('"source":"k8s_audit"')).length).toBe(1);
-  }, 60_000);
+  }, 180_000);
 });

@@ -206,5 +206,5 @@ describe('run – live detection', () => {
     expect(await p.exited).toBe(0);
     const stopped = p.logs().find((l) => l['msg'] === 'stopped') as { outputs: { name: string; dropped: number }[] } | undefined;
     expect(stopped?.outputs.find((o) => o.name === 'file')?.dropped).toBeGreaterThan(0);
-  }, 60_000);
+  }, 180_000);
 });

@@ -9,18 +9,8 @@ import { syscallFields } from '../../src/fields/syscall.js';
 import { ConditionCompileError, ConditionSyntaxError } from '../../src/common/errors.js';
 import { eventFromFields } from '../../src/event/types.js';
 import { HAS_SHARED, STABLE_RULES } from '../helpers/shared.js';
+import { rng } from '../helpers/rng.js';
 
-/** Small deterministic PRNG (mulberry32) so failures reproduce. */
-function rng(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 const SEEDS = [
   'evt.type in (open,openat,openat2) and evt.is_open_write=true and fd.typechar=\'f\' and fd.num>=0',

@@ -11,17 +11,8 @@ import { LineSplitter } from '../../src/ingest/lines.js';
 import type { EventSource, LineBatch } from '../../src/ingest/types.js';
 import { decodedBatches } from '../../src/cli/inputs.js';
 import { StateTracker } from '../../src/state/tracker.js';
+import { rng } from '../helpers/rng.js';
 
-function rng(seed: number): () => number {
-  let s = seed >>> 0;
-  return () => {
-    s = (s + 0x6d2b79f5) >>> 0;
-    let t = s;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 const MAX = 4096;
 const TYPES = ['execve', 'openat', 'connect', 'clone', 'close', 'procexit', 'read', 'setuid', 'ptrace'];

@@ -107,7 +107,7 @@ describe.skipIf(why !== undefined)('eBPF sensor + default rules – live kernel'
         // still in use or shared
       }
     }
-  }, 60_000);
+  }, 180_000);
 
   it('reading /etc/shadow fires "Sensitive Account File Read" for cat on the host', async () => {
     const a = await waitFor('Sensitive Account File Read', (x) => x.output_fields['proc.name'] === 'cat');

@@ -56,4 +56,25 @@ describe('follow source', () => {
     const end = await it.next();
     expect(end.done).toBe(true);
   });
+
+  it('wakes on the kernel change notification, not the poll interval', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'peregrine-follow-'));
+    const path = join(dir, 'events.log');
+    writeFileSync(path, 'first\n');
+    const abort = new AbortController();
+    // A poll interval far beyond the test's deadline: only the watch can deliver the appended lines.
+    const src = followSource(path, { pollMs: 600_000, signal: abort.signal });
+    const it = src[Symbol.asyncIterator]();
+    const got: LineItem[] = [];
+    await until(it, got, 1);
+    for (const line of ['second', 'third']) {
+      const pending = until(it, got, got.length + 1);
+      await sleep(50); // the follower is now waiting at the end of the file
+      appendFileSync(path, `${line}\n`);
+      await pending;
+    }
+    expect(got).toEqual(['first', 'second', 'third']);
+    abort.abort();
+    expect((await it.next()).done).toBe(true);
+  });
 });

@@ -5,17 +5,8 @@ import { readFileSync } from 'node:fs';
 import { expect, it } from 'vitest';
 import { loadRulesFromStrings } from '../../src/rules/load.js';
 import { describeShared, INCUBATING_RULES, SANDBOX_RULES, STABLE_RULES, K8S_AUDIT_RULES } from '../helpers/shared.js';
+import { rng } from '../helpers/rng.js';
 
-function rng(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 const KEYS = ['rule', 'macro', 'list', 'condition', 'output', 'desc', 'priority', 'items', 'tags', 'enabled', 'exceptions', 'override', 'append', 'source', 'fields', 'values', 'comps', 'name'];
 const INJECT = [':', '"', "'", '[', ']', '{', '}', '(', ')', '%', ',', '\n', '\t', '#', '&', '*', '!', '|', '>', '-', '=', '\\', ' ', '\u0000', '\u00e9', '`', '?', '@'];

@@ -4,17 +4,8 @@
 import { describe, expect, it } from 'vitest';
 import { newFd, type Fd } from '../../src/event/types.js';
 import { FdTable } from '../../src/state/fd-table.js';
+import { rng } from '../helpers/rng.js';
 
-function rng(seed: number): () => number {
-  let s = seed >>> 0;
-  return () => {
-    s = (s + 0x6d2b79f5) >>> 0;
-    let t = s;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 /** What a Map would say: [number, name] in iteration (= eviction) order. */
 function contents(t: FdTable, nums: Iterable<number>): [number, string | undefined][] {

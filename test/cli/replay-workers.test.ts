@@ -49,7 +49,7 @@ let runs = 0;
 function replay(args: readonly string[]): Run {
   const summaryFile = join(dir, `summary-${++runs}.json`);
   const r = spawnSync(process.execPath, [MAIN, 'replay', '-q', '--json', '--summary-json', summaryFile, ...args],
-    { encoding: 'utf8', maxBuffer: 512 * 1024 * 1024, timeout: 120_000, env: { ...process.env, FALCO_HOSTNAME: 'test-host' } });
+    { encoding: 'utf8', maxBuffer: 512 * 1024 * 1024, timeout: 180_000, env: { ...process.env, FALCO_HOSTNAME: 'test-host' } });
   let summary = {} as Summary;
   try {
     summary = JSON.parse(readFileSync(summaryFile, 'utf8')) as Summary;
@@ -82,7 +82,7 @@ const trace = join(dir, 'trace.jsonl');
 writeFileSync(trace, `${[...traceLines({ events: 10_000, seed: 42 })].join('\n')}\n`);
 
 describe('replay --workers – the same alerts as one thread', () => {
-  it('on the bundled samples, with the default rules and with a rule printing every derived field', { timeout: 180_000 }, () => {
+  it('on the bundled samples, with the default rules and with a rule printing every derived field', () => {
     const samples = readdirSync(join(ROOT, 'samples')).filter((f) => f.endsWith('.jsonl')).map((f) => join(ROOT, 'samples', f));
     const { one } = expectSame(samples);
     expect(one.alerts.length).toBeGreaterThan(0);
@@ -117,7 +117,7 @@ describe('replay --workers – the same alerts as one thread', () => {
     }
   });
 
-  it('whatever the share depth', { timeout: 180_000 }, () => {
+  it('whatever the share depth', () => {
     for (const depth of ['0', '1', '4']) expectSame(['-r', EVERY, '--share-depth', depth, trace]);
   });
 });
@@ -128,7 +128,7 @@ describeShared('replay --workers – upstream rules and real samples', () => {
     expect(one.alerts.length).toBeGreaterThan(500);
   });
 
-  it('on the sysdig Falco-field samples and the captures they came from', { timeout: 240_000 }, () => {
+  it('on the sysdig Falco-field samples and the captures they came from', () => {
     const dirFf = join(DATA, 'sysdig-json-from-scap');
     const ff = readdirSync(dirFf).filter((f) => f.endsWith('.falco-fields.jsonl')).map((f) => join(dirFf, f));
     const caps = [
@@ -196,7 +196,7 @@ describe('replay --workers – input problems, queues, profile and usage', () =>
   it('reports a worker that fails, and exits 1 without replaying the remaining inputs', () => {
     for (const fault of ['throw', 'exit']) {
       const r = spawnSync(process.execPath, [MAIN, 'replay', '-q', '--json', '--workers', '2', '-r', EVERY, trace, join(ROOT, 'samples', 'demo-attack.jsonl')],
-        { encoding: 'utf8', maxBuffer: 512 * 1024 * 1024, timeout: 120_000, env: { ...process.env, PEREGRINE_TEST_WORKER_FAULT: fault } });
+        { encoding: 'utf8', maxBuffer: 512 * 1024 * 1024, timeout: 180_000, env: { ...process.env, PEREGRINE_TEST_WORKER_FAULT: fault } });
       expect(r.status, `${fault}: ${r.stderr}`).toBe(1);
       expect(r.stderr).toMatch(fault === 'throw' ? /trace\.jsonl: detection worker 1 failed: injected fault/ : /trace\.jsonl: detection worker 1 exited unexpectedly \(code 3\)/);
       expect(r.stderr).toMatch(/remaining inputs were not replayed/);

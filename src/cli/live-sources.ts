@@ -13,6 +13,7 @@ import { startAuditWebhook, type AuditWebhookTls } from '../ingest/k8s-audit-web
 import { openNatsSource } from '../ingest/nats.js';
 import type { EventSource, LineBatch } from '../ingest/types.js';
 import { startEbpfSensor } from '../ingest/ebpf.js';
+import { seedFromProc } from '../state/proc-scan.js';
 import { StateTracker, type StateOptions } from '../state/tracker.js';
 import { auditCounters } from './audit-counters.js';
 import { forEachEvent, openInput } from './inputs.js';
@@ -22,8 +23,8 @@ export type LiveSourceSpec =
   | { readonly type: 'file'; readonly path: string; readonly follow: boolean; readonly format: FormatOption }
   | { readonly type: 'stdin'; readonly format: FormatOption }
   | { readonly type: 'nats'; readonly url: string; readonly subject: string; readonly queue?: string; readonly format: FormatOption }
-  | { readonly type: 'command'; readonly command: readonly string[]; readonly format: FormatOption }
-  | { readonly type: 'ebpf' }
+  | { readonly type: 'command'; readonly command: readonly string[]; readonly format: FormatOption; readonly scanProc?: boolean }
+  | { readonly type: 'ebpf'; readonly scanProc?: boolean }
   | { readonly type: 'k8s_audit_webhook'; readonly host?: string; readonly port: number; readonly path?: string; readonly tls?: { cert: string; key: string; ca?: string } }
   | { readonly type: 'k8s_audit_file'; readonly path: string; readonly follow: boolean };
 
@@ -45,6 +46,13 @@ function formatOf(v: unknown): FormatOption {
   return f as FormatOption;
 }
 
+function scanProcOf(e: Record<string, unknown>, where: string): { scanProc?: boolean } {
+  const v = e['scan_proc'];
+  if (v === undefined) return {};
+  if (typeof v !== 'boolean') throw new ConfigError(`${where}.scan_proc: expected true or false`);
+  return { scanProc: v };
+}
+
 /** Reads `sources:` entries of peregrine.yaml. */
 export function sourcesFromConfig(entries: readonly Record<string, unknown>[]): LiveSourceSpec[] {
   return entries.map((e, i) => {
@@ -61,10 +69,10 @@ export function sourcesFromConfig(entries: readonly Record<string, unknown>[]): 
       case 'command': {
         const cmd = e['command'];
         if (!Array.isArray(cmd) || cmd.length === 0) throw new ConfigError(`${where}.command: a list with the command and its arguments`);
-        return { type: 'command', command: cmd.map(String), format: formatOf(e['format']) };
+        return { type: 'command', command: cmd.map(String), format: formatOf(e['format']), ...scanProcOf(e, where) };
       }
       case 'k8s_audit_file': return { type: 'k8s_audit_file', path: need('path'), follow: e['follow'] === true };
-      case 'ebpf': return { type: 'ebpf' };
+      case 'ebpf': return { type: 'ebpf', ...scanProcOf(e, where) };
       case 'k8s_audit_webhook': {
         const port = Number(e['port'] ?? 9765);
         if (!Number.isInteger(port) || port < 0 || port > 65535) throw new ConfigError(`${where}.port: expected a port number`);
@@ -108,11 +116,17 @@ export async function driveSource(spec: LiveSourceSpec, o: DriveOptions): Promis
   const log = (m: string): void => {
     if (limiter.allow()) logger.warn({ source: name, suppressed: limiter.takeSuppressed() }, m);
   };
-  const syscall = async (source: EventSource, format: FormatOption): Promise<void> => {
+  const syscall = async (source: EventSource, format: FormatOption, scanProc = false): Promise<void> => {
     const decoder = createDecoder(format, { keepEnter: o.decode.keepEnter, log, sourceName: name });
     session.addSource(name, () => ({ name, counters: { lines: decoder.stats.lines, events: decoder.stats.events, bad_lines: decoder.stats.bad, enter_events_dropped: decoder.stats.enterDropped } }));
+    const tracker = new StateTracker(o.state);
+    if (scanProc) {
+      // Processes older than the capture: their parents, cwd, cmdline and container (as Falco's /proc scan).
+      const r = seedFromProc(tracker, { maxProcesses: o.state.maxProcesses });
+      logger.info({ source: name, processes: r.seeded, skipped: r.skipped, truncated: r.truncated, ms: r.ms }, 'process table seeded from /proc');
+    }
     o.onReady(name);
-    await forEachEvent({ source, decoder }, new StateTracker(o.state), session.detector.handle, { signal });
+    await forEachEvent({ source, decoder }, tracker, session.detector.handle, { signal });
   };
   const lineOptions = { maxLineBytes: o.decode.maxLineBytes };
   switch (spec.type) {
@@ -139,7 +153,7 @@ export async function driveSource(spec: LiveSourceSpec, o: DriveOptions): Promis
     case 'command': {
       const [cmd, ...args] = spec.command;
       const source = childProcessSource(cmd as string, args, { ...lineOptions, signal, onStderr: (t) => log(`${cmd}: ${t.trim()}`) });
-      await syscall(source, spec.format);
+      await syscall(source, spec.format, spec.scanProc === true);
       return;
     }
     case 'ebpf': {
@@ -155,7 +169,9 @@ export async function driveSource(spec: LiveSourceSpec, o: DriveOptions): Promis
         await sensor.ready;
         const missing = sensor.stats().missingTracepoints;
         logger.info({ source: name, probes: sensor.stats().probes, ...(missing.length > 0 ? { missingTracepoints: missing } : {}) }, 'eBPF sensor ready');
-        await syscall(linesToBatches(sensor.lines), 'native');
+        // Scanned once every probe is attached: a process started before is in /proc, one started
+        // after has its events queued behind the scan (which they update).
+        await syscall(linesToBatches(sensor.lines), 'native', spec.scanProc !== false);
       } finally {
         signal.removeEventListener('abort', stop);
         await sensor.stop();

@@ -1,10 +1,12 @@
 // Compiles a condition AST (macros already expanded) into a predicate `(event) => boolean`, once.
 //
-// Design: every check becomes a closure over a field extractor chosen at compile time and a
-// comparator specialised for the operator and the literal, which is parsed to the field's type here
-// (sets for `in`, a prefix trie for `pmatch`, compiled globs and RE2 regexes). No event data ever
-// becomes code: predicates are closures, never generated source. Falco's semantics (§2.12): a check
-// whose left side (or val() right side) is unavailable is false for every operator, including `!=`.
+// Design: the compiler validates the condition and builds its evaluation plan (plan.ts): every check
+// pairs a field extractor chosen at compile time with a test specialised for the operator and the
+// literal, which is parsed to the field's type here (sets for `in`, a prefix trie for `pmatch`,
+// compiled globs and RE2 regexes). The plan becomes one generated function per condition
+// (codegen.ts), or closures where code generation is unavailable (interpret.ts); rule text and event
+// data never become code. Falco's semantics (§2.12): a check whose left side (or val() right side)
+// is unavailable is false for every operator, including `!=`.
 
 import { RE2JS } from 're2js';
 import type {
@@ -21,6 +23,16 @@ import { ipKey, netContains, parseIp, parseNet, type IpAddr, type IpNet } from '
 import {
   NUMERIC_TYPES, ipFromKey, normaliserFor, parseBoolLiteral, parseHexLiteral, parseNumberLiteral, toBytes, toNum, toStr,
 } from './values.js';
+import {
+  COST, MEMO_MIN, inlinable, planCheck, planJunction, planNot, testChance, testCost, type Getter, type PlanNode, type PlanValue,
+  type Quantifier, type Test,
+} from './plan.js';
+import { newSlot } from './memo.js';
+import { generatePredicate } from './codegen.js';
+import { interpretPredicate } from './interpret.js';
+import { specialize } from './specialize.js';
+
+export { newEvaluation } from './memo.js';
 
 export type Predicate = (event: never) => boolean;
 
@@ -37,8 +49,6 @@ export interface CompiledCondition {
   readonly fields: readonly FieldRef[];
 }
 
-type Getter = (ev: unknown) => unknown;
-
 /** A compiled left or right operand: how to get its normalised value(s), and what it is. */
 interface Operand {
   readonly get: Getter;
@@ -46,6 +56,7 @@ interface Operand {
   readonly multi: Multiplicity;
   readonly text: string;
   readonly loc: Pos;
+  readonly value: PlanValue;
 }
 
 const ALL_TYPES: readonly FieldType[] = ['string', 'bytes', 'int', 'uint', 'port', 'bool', 'ipaddr', 'ipnet', 'reltime', 'abstime', 'double'];
@@ -77,44 +88,27 @@ const OPERATOR_TYPES: Readonly<Record<BinaryOp | 'exists', ReadonlySet<FieldType
 const TRANSFORMER_SHAPE = /^(val|tolower|toupper|b64|basename|len|join|concat|getopt)\(.*\)$/s;
 const FIELD_SHAPE = /^[a-zA-Z]+[a-zA-Z0-9_]*(\.[a-zA-Z]+[a-zA-Z0-9_]*)+(\[[^\]]*\])?$/;
 
-// ----------------------------------------------------------------------------- per-event memoisation
+// ------------------------------------------------------------------------------------- sharing
 //
 // Rules share most of their work: the same fields (proc.name, fd.name…) and, through macros, the same
 // checks (`evt.type in (open, openat, openat2)`, `fd.typechar = f`…) appear in dozens of conditions.
-// Each distinct field extraction and each distinct check is compiled to one shared getter that
-// remembers its value for the event being evaluated, so per event every field is extracted and every
-// check computed at most once, whatever the number of rules. A remembered value is reused only for the
-// same event object within the same evaluation generation; the engine starts a new generation per
-// event (newEvaluation), so an event object that is reused or changed is never read stale.
+// Each distinct field and each distinct check or sub-expression is planned once per registry and the
+// plan node is shared, so a node that is memoised (plan.ts: costly enough) is computed at most once
+// per event whatever the number of rules that contain it (memo.ts has the contract).
 
-let generation = 0;
-const NONE = Symbol('none');
-
-/** Starts the evaluation of a new (or changed) event: remembered field values and check results lapse. */
-export function newEvaluation(): void {
-  generation++;
-}
-
-function memo(get: Getter): Getter {
-  let lastEv: unknown = NONE;
-  let lastGen = -1;
-  let lastVal: unknown;
-  return (ev) => {
-    if (ev === lastEv && lastGen === generation) return lastVal;
-    const v = get(ev);
-    lastEv = ev;
-    lastGen = generation;
-    lastVal = v;
-    return v;
-  };
+interface Entry {
+  readonly node: PlanNode;
+  readonly warnings: readonly CompileWarning[];
+  readonly fields: readonly FieldRef[];
 }
 
 interface Shared {
-  /** Compiled expressions by node identity (macro trees are shared between rules). */
-  readonly nodes: WeakMap<Expr, { readonly get: Getter; readonly warnings: readonly CompileWarning[]; readonly fields: readonly FieldRef[] }>;
-  /** Compiled checks and field getters by canonical text. */
-  readonly checks: Map<string, { readonly get: Getter; readonly warnings: readonly CompileWarning[]; readonly fields: readonly FieldRef[] }>;
-  readonly fields: Map<string, Getter>;
+  /** Planned expressions by node identity (macro trees are shared between rules). */
+  readonly nodes: WeakMap<Expr, Entry>;
+  /** Planned checks by canonical text. */
+  readonly checks: Map<string, Entry>;
+  /** Field operands by canonical text. */
+  readonly fields: Map<string, PlanValue>;
 }
 
 const sharedByRegistry = new WeakMap<FieldRegistry, Shared>();
@@ -128,12 +122,62 @@ function sharedFor(registry: FieldRegistry): Shared {
 export interface CompileOptions {
   /** Reports deprecated fields as warnings (default true). */
   readonly warnDeprecated?: boolean;
+  /**
+   * 'code' (default): one generated function per condition, or closures where the runtime forbids
+   * code generation; 'closures': always closures (the reference the generated code is tested against).
+   */
+  readonly backend?: 'code' | 'closures';
 }
 
+/** Compiles a condition: validation, planning and its predicate at once. */
 export function compileCondition(expr: Expr, registry: FieldRegistry, options: CompileOptions = {}): CompiledCondition {
+  const planned = planCondition(expr, registry, options);
+  return { test: predicateOf(planned), warnings: planned.warnings, fields: planned.fields };
+}
+
+/** A validated condition whose predicate is not built yet (see planCondition). */
+export interface PlannedCondition {
+  readonly plan: PlanNode;
+  readonly warnings: readonly CompileWarning[];
+  readonly fields: readonly FieldRef[];
+  readonly backend: 'code' | 'closures';
+}
+
+/**
+ * The first half of compileCondition: validates the condition (throwing ConditionCompileError) and
+ * plans it. A rule set is best compiled by planning every condition first and building predicates
+ * after (predicateOf): which sub-expressions several conditions share — and so are worth
+ * remembering per event — is then known to every predicate, including the first that uses them.
+ */
+export function planCondition(expr: Expr, registry: FieldRegistry, options: CompileOptions = {}): PlannedCondition {
   const c = new Compiler(registry, options);
-  const test = c.expr(expr);
-  return { test: test as Predicate, warnings: c.warnings, fields: c.fields };
+  const plan = c.expr(expr);
+  return { plan, warnings: c.warnings, fields: c.fields, backend: options.backend ?? 'code' };
+}
+
+/** The predicate of a planned condition (generated code, or closures where code generation is unavailable). */
+export function predicateOf(planned: PlannedCondition): Predicate {
+  const test = build(planned.plan, planned.backend);
+  plans.set(test, planned);
+  return test;
+}
+
+function build(plan: PlanNode, backend: 'code' | 'closures'): Predicate {
+  return ((backend === 'closures' ? undefined : generatePredicate(plan)) ?? interpretPredicate(plan)) as Predicate;
+}
+
+/** The planned condition of each predicate built here (for specialisation). */
+const plans = new WeakMap<Predicate, PlannedCondition>();
+/**
+ * The plan of a predicate built by compileCondition or predicateOf, specialised for events of `type`
+ * whose values are all derived (`event.given === undefined`): checks on `evt.type` folded away
+ * (specialize.ts). A boolean when the type alone decides the condition; undefined when `test` was
+ * not built here. For generated dispatchers (codegen.ts), which serve one event type.
+ */
+export function planForEventType(test: Predicate, type: string): PlanNode | boolean | undefined {
+  const planned = plans.get(test);
+  if (planned === undefined || planned.backend === 'closures') return undefined;
+  return specialize(planned.plan, type);
 }
 
 /** Compiles a single field or transformer reference (for output templates and explain). */
@@ -155,8 +199,8 @@ class Compiler {
     throw new ConditionCompileError(message, loc);
   }
 
-  /** Compiles an expression, sharing (and remembering per event) what other conditions compiled before. */
-  expr(e: Expr): Getter {
+  /** Plans an expression, sharing what other conditions planned before. */
+  expr(e: Expr): PlanNode {
     const shared = sharedFor(this.registry);
     const known = shared.nodes.get(e);
     if (known !== undefined) return this.reuse(known);
@@ -171,29 +215,31 @@ class Compiler {
     }
     const w0 = this.warnings.length;
     const f0 = this.fields.length;
-    const get = memo(this.compileExpr(e));
-    const entry = { get, warnings: this.warnings.slice(w0), fields: this.fields.slice(f0) };
+    const entry: Entry = { node: this.planExpr(e), warnings: this.warnings.slice(w0), fields: this.fields.slice(f0) };
     shared.nodes.set(e, entry);
     if (key !== undefined) shared.checks.set(key, entry);
-    return get;
+    return entry.node;
   }
 
-  private reuse(entry: { readonly get: Getter; readonly warnings: readonly CompileWarning[]; readonly fields: readonly FieldRef[] }): Getter {
+  /**
+   * A node planned before, for another condition or elsewhere in this one: from now on it is shared,
+   * so when costly enough it gets a memo slot (conditions generated from now on use it).
+   */
+  private reuse(entry: Entry): PlanNode {
     this.warnings.push(...entry.warnings);
     this.fields.push(...entry.fields);
-    return entry.get;
+    const node = entry.node;
+    if (node.slot === undefined && node.cost >= MEMO_MIN) node.slot = newSlot();
+    return node;
   }
 
-  private compileExpr(e: Expr): Getter {
+  private planExpr(e: Expr): PlanNode {
     switch (e.kind) {
       case 'and':
-        return and(e.children.map((c) => this.expr(c)));
       case 'or':
-        return or(e.children.map((c) => this.expr(c)));
-      case 'not': {
-        const inner = this.expr(e.child);
-        return (ev) => !inner(ev);
-      }
+        return planJunction(e.kind, e.children.map((c) => this.expr(c)));
+      case 'not':
+        return planNot(this.expr(e.child));
       case 'identifier':
         return this.fail(`filter error: unexpected identifier '${e.name}'`, e.loc);
       case 'unary':
@@ -216,12 +262,13 @@ class Compiler {
     }
     const multi = def.multiplicity(arg);
     const shared = sharedFor(this.registry).fields;
-    let get = shared.get(res.ref.text);
-    if (get === undefined) {
+    let value = shared.get(res.ref.text);
+    if (value === undefined) {
       const ex = def.extractor(arg);
       if (typeof ex === 'string') this.fail(ex, node.loc);
       const norm = normaliserFor(def.type);
       const raw = ex as Getter;
+      let get: Getter;
       if (multi === 'single') {
         get = norm === toStr
           ? (ev) => { const v = raw(ev); return typeof v === 'string' ? v : v === undefined ? undefined : toStr(v); }
@@ -229,10 +276,13 @@ class Compiler {
       } else {
         get = (ev) => normaliseMany(raw(ev), norm);
       }
-      get = memo(get);
-      shared.set(res.ref.text, get);
+      const derive = multi === 'single' ? def.derivation?.(arg) as Getter | undefined : undefined;
+      const cost = multi !== 'single' || def.costly ? COST.costlyField : derive === undefined ? COST.opaqueField : COST.field;
+      const eventType = this.registry.source === 'syscall' && def.name === 'evt.type' && arg === undefined;
+      value = { get, derive, type: def.type, multi, cost, slot: cost >= MEMO_MIN ? newSlot() : undefined, eventType };
+      shared.set(res.ref.text, value);
     }
-    return { get, type: def.type, multi, text: res.ref.text, loc: node.loc };
+    return { get: value.get, type: def.type, multi, text: res.ref.text, loc: node.loc, value };
   }
 
   operand(node: FieldLike, role: 'lhs' | 'rhs' | 'output'): Operand {
@@ -290,7 +340,7 @@ class Compiler {
         type = 'uint';
         if (arg.multi === 'list') {
           const g = arg.get;
-          return { get: (ev) => { const vs = g(ev) as unknown[] | undefined; return vs === undefined ? undefined : vs.length; }, type, multi: 'single', text, loc: node.loc };
+          return operand((ev) => { const vs = g(ev) as unknown[] | undefined; return vs === undefined ? undefined : vs.length; }, type, 'single', text, node.loc, arg.value.cost);
         }
         map = (v) => Buffer.byteLength(v as string, arg.type === 'bytes' ? 'latin1' : 'utf8');
         break;
@@ -301,7 +351,7 @@ class Compiler {
     const get: Getter = arg.multi === 'single'
       ? (ev) => { const v = g(ev); return v === undefined ? undefined : map(v); }
       : (ev) => { const vs = g(ev) as unknown[] | undefined; return vs === undefined ? undefined : vs.map(map).filter((x) => x !== undefined); };
-    return { get, type, multi: arg.multi, text, loc: node.loc };
+    return operand(get, type, arg.multi, text, node.loc, arg.value.cost);
   }
 
   private trArg(a: TrArg): Getter {
@@ -326,18 +376,15 @@ class Compiler {
   private multiTransformer(node: TransformerExpr, text: string): Operand {
     const args = node.args.map((a) => this.trArg(a));
     if (node.name === 'concat') {
-      return {
-        get: (ev) => {
-          let out = '';
-          for (const f of args) {
-            const v = f(ev);
-            if (v === undefined) return undefined;
-            out += Array.isArray(v) ? v.join('') : String(v);
-          }
-          return out;
-        },
-        type: 'string', multi: 'single', text, loc: node.loc,
-      };
+      return operand((ev) => {
+        let out = '';
+        for (const f of args) {
+          const v = f(ev);
+          if (v === undefined) return undefined;
+          out += Array.isArray(v) ? v.join('') : String(v);
+        }
+        return out;
+      }, 'string', 'single', text, node.loc, COST.costlyField);
     }
     if (node.name === 'join') {
       const [sepNode, listNode] = node.args;
@@ -346,18 +393,15 @@ class Compiler {
       }
       const sep = (sepNode as ValueExpr).value;
       const list = args[1] as Getter;
-      return {
-        get: (ev) => {
-          const vs = list(ev) as unknown[];
-          const parts: string[] = [];
-          for (const v of vs) {
-            if (v === undefined) return undefined;
-            if (Array.isArray(v)) parts.push(...v.map(String)); else parts.push(String(v));
-          }
-          return parts.join(sep);
-        },
-        type: 'string', multi: 'single', text, loc: node.loc,
-      };
+      return operand((ev) => {
+        const vs = list(ev) as unknown[];
+        const parts: string[] = [];
+        for (const v of vs) {
+          if (v === undefined) return undefined;
+          if (Array.isArray(v)) parts.push(...v.map(String)); else parts.push(String(v));
+        }
+        return parts.join(sep);
+      }, 'string', 'single', text, node.loc, COST.costlyField);
     }
     // getopt(args, "optstring")[opt]: the value of option `opt` in a command-line argument string.
     const [argsNode, optsNode] = node.args;
@@ -367,27 +411,22 @@ class Compiler {
     const spec = (optsNode as ValueExpr).value;
     const want = node.arg;
     const source = args[0] as Getter;
-    return {
-      get: (ev) => {
-        const v = source(ev);
-        if (v === undefined) return undefined;
-        const parsed = getopt(String(v), spec);
-        return want === undefined ? Object.keys(parsed).join(' ') : parsed[want];
-      },
-      type: 'string', multi: 'single', text, loc: node.loc,
-    };
+    return operand((ev) => {
+      const v = source(ev);
+      if (v === undefined) return undefined;
+      const parsed = getopt(String(v), spec);
+      return want === undefined ? Object.keys(parsed).join(' ') : parsed[want];
+    }, 'string', 'single', text, node.loc, COST.costlyField);
   }
 
   // --------------------------------------------------------------------------------------- checks
 
-  unary(e: UnaryCheck): Getter {
+  unary(e: UnaryCheck): PlanNode {
     const op = this.operand(e.left, 'lhs');
-    const g = op.get;
-    if (op.multi === 'single') return (ev) => g(ev) !== undefined;
-    return (ev) => { const vs = g(ev) as unknown[] | undefined; return vs !== undefined && vs.length > 0; };
+    return planCheck(op.value, op.multi === 'single' ? 'one' : 'some', undefined, 0, testChance('exists', op.type));
   }
 
-  binary(e: BinaryCheck): Getter {
+  binary(e: BinaryCheck): PlanNode {
     const left = this.operand(e.left, 'lhs');
     if (!OPERATOR_TYPES[e.op].has(left.type)) {
       this.fail(`operator '${e.op}' is not supported by field '${left.text}' of type ${left.type}`, e.loc);
@@ -414,7 +453,7 @@ class Compiler {
     if (!isSetOp && right.kind === 'list') this.fail(`operator '${e.op}' does not accept a list`, right.loc);
     if (isSetOp) return this.setCheck(e, left, values, right.loc);
     const cmp = this.comparator(e.op, left, (right as ValueExpr).value, right.loc);
-    return applyOne(left, cmp);
+    return planCheck(left.value, left.multi === 'single' ? 'one' : 'some', cmp, testCost(e.op), testChance(e.op, left.type));
   }
 
   /** Compile-time checks of literal values that Falco reports as warnings (§2.11). */
@@ -502,32 +541,32 @@ class Compiler {
     }
     if (left.type === 'bool') {
       const b = lit as boolean;
-      return op === '!=' ? (v) => v !== b : (v) => v === b;
+      return op === '!=' ? inlinable((v) => v !== b, '!==', b) : inlinable((v) => v === b, '===', b);
     }
     if (NUMERIC_TYPES.has(left.type)) {
       const n = lit as number;
       switch (op) {
-        case '=': case '==': return (v) => v === n;
-        case '!=': return (v) => v !== n;
-        case '<': return (v) => (v as number) < n;
-        case '<=': return (v) => (v as number) <= n;
-        case '>': return (v) => (v as number) > n;
-        case '>=': return (v) => (v as number) >= n;
+        case '=': case '==': return inlinable((v) => v === n, '===', n);
+        case '!=': return inlinable((v) => v !== n, '!==', n);
+        case '<': return inlinable((v) => (v as number) < n, '<', n);
+        case '<=': return inlinable((v) => (v as number) <= n, '<=', n);
+        case '>': return inlinable((v) => (v as number) > n, '>', n);
+        case '>=': return inlinable((v) => (v as number) >= n, '>=', n);
         default: return this.fail(`operator '${op}' is not supported by field '${left.text}' of type ${left.type}`, loc);
       }
     }
     const s = lit as string;
     switch (op) {
-      case '=': case '==': return (v) => v === s;
-      case '!=': return (v) => v !== s;
-      case '<': return (v) => (v as string) < s;
-      case '<=': return (v) => (v as string) <= s;
-      case '>': return (v) => (v as string) > s;
-      case '>=': return (v) => (v as string) >= s;
-      case 'contains': return (v) => (v as string).includes(s);
+      case '=': case '==': return inlinable((v) => v === s, '===', s);
+      case '!=': return inlinable((v) => v !== s, '!==', s);
+      case '<': return inlinable((v) => (v as string) < s, '<', s);
+      case '<=': return inlinable((v) => (v as string) <= s, '<=', s);
+      case '>': return inlinable((v) => (v as string) > s, '>', s);
+      case '>=': return inlinable((v) => (v as string) >= s, '>=', s);
+      case 'contains': return inlinable((v) => (v as string).includes(s), 'includes', s);
       case 'icontains': { const low = asciiLower(s); return (v) => asciiLower(v as string).includes(low); }
-      case 'startswith': return (v) => (v as string).startsWith(s);
-      case 'endswith': return (v) => (v as string).endsWith(s);
+      case 'startswith': return inlinable((v) => (v as string).startsWith(s), 'startsWith', s);
+      case 'endswith': return inlinable((v) => (v as string).endsWith(s), 'endsWith', s);
       case 'glob': { const g = compileGlob(s); return (v) => g(v as string); }
       case 'iglob': { const g = compileGlob(s, true); return (v) => g(v as string); }
       case 'regex': {
@@ -544,8 +583,8 @@ class Compiler {
     }
   }
 
-  private setCheck(e: BinaryCheck, left: Operand, values: readonly string[], loc: Pos): Getter {
-    let member: (v: unknown) => boolean;
+  private setCheck(e: BinaryCheck, left: Operand, values: readonly string[], loc: Pos): PlanNode {
+    let member: Test;
     if (e.op === 'pmatch') {
       const trie = compilePathPrefixes(values);
       member = (v) => trie(v as string);
@@ -554,27 +593,13 @@ class Compiler {
       member = (v) => ipTest(v as string);
     } else {
       const set = new Set(values.map((v) => this.literal(left, v, loc, e.op)));
-      member = (v) => set.has(v);
+      member = inlinable((v) => set.has(v), 'has', set);
     }
-    const g = left.get;
-    if (left.multi === 'single') return (ev) => { const v = g(ev); return v !== undefined && member(v); };
-    if (left.multi === 'list' && e.op === 'in') {
-      return (ev) => {
-        const vs = g(ev) as unknown[] | undefined;
-        if (vs === undefined || vs.length === 0) return false;
-        for (const v of vs) if (!member(v)) return false;
-        return true;
-      };
-    }
-    return (ev) => {
-      const vs = g(ev) as unknown[] | undefined;
-      if (vs === undefined) return false;
-      for (const v of vs) if (member(v)) return true;
-      return false;
-    };
+    const quant: Quantifier = left.multi === 'single' ? 'one' : left.multi === 'list' && e.op === 'in' ? 'every' : 'some';
+    return planCheck(left.value, quant, member, testCost(e.op), testChance(e.op, left.type));
   }
 
-  private modifierCheck(e: BinaryCheck, left: Operand, values: readonly string[], loc: Pos): Getter {
+  private modifierCheck(e: BinaryCheck, left: Operand, values: readonly string[], loc: Pos): PlanNode {
     if (e.op === 'in' || e.op === 'intersects' || e.op === 'pmatch' || NUMERIC_TYPES.has(left.type) && !['=', '==', '!='].includes(e.op)) {
       this.fail(`modifier '${e.modifier}' can't be used with operator '${e.op}'`, loc);
     }
@@ -594,11 +619,17 @@ class Compiler {
       }
       return mod === 'oneof' ? hits === 1 : mod === 'allof';
     };
-    return applyOne(left, test);
+    return planCheck(left.value, left.multi === 'single' ? 'one' : 'some', test, testCost(e.op) * Math.max(1, cmps.length), testChance(e.op, left.type));
   }
 
   /** `field op val(other)` or `field op transformer(other)`: both sides extracted per event. */
-  private fieldComparison(e: BinaryCheck, left: Operand, right: Operand): Getter {
+  private fieldComparison(e: BinaryCheck, left: Operand, right: Operand): PlanNode {
+    const test = this.fieldComparisonTest(e, left, right);
+    const cost = left.value.cost + right.value.cost + COST.compare;
+    return { k: 'custom', test, cost, chance: testChance(e.op, left.type), slot: undefined };
+  }
+
+  private fieldComparisonTest(e: BinaryCheck, left: Operand, right: Operand): (ev: unknown) => boolean {
     if (e.op === 'regex' || e.op === 'pmatch') this.fail(`operator '${e.op}' does not support a field on the right-hand side`, right.loc);
     if (e.modifier !== undefined) this.fail(`modifier '${e.modifier}' does not support a field on the right-hand side`, right.loc);
     const sameFamily = (a: FieldType): string => (a === 'bytes' ? 'string' : NUMERIC_TYPES.has(a) ? 'number' : a === 'ipnet' ? 'ipaddr' : a);
@@ -633,38 +664,9 @@ class Compiler {
 
 // ------------------------------------------------------------------------------------------ helpers
 
-function and(preds: Getter[]): Getter {
-  const [a, b, c] = preds;
-  if (preds.length === 1 && a) return a;
-  if (preds.length === 2 && a && b) return (ev) => a(ev) && b(ev);
-  if (preds.length === 3 && a && b && c) return (ev) => a(ev) && b(ev) && c(ev);
-  return (ev) => {
-    for (let i = 0; i < preds.length; i++) if (!(preds[i] as Getter)(ev)) return false;
-    return true;
-  };
-}
-
-function or(preds: Getter[]): Getter {
-  const [a, b, c] = preds;
-  if (preds.length === 1 && a) return a;
-  if (preds.length === 2 && a && b) return (ev) => a(ev) || b(ev);
-  if (preds.length === 3 && a && b && c) return (ev) => a(ev) || b(ev) || c(ev);
-  return (ev) => {
-    for (let i = 0; i < preds.length; i++) if ((preds[i] as Getter)(ev)) return true;
-    return false;
-  };
-}
-
-/** Applies a value comparator with Falco's rules: missing → false; 'any' → any value matches ('list' never gets here). */
-function applyOne(left: Operand, cmp: (v: unknown) => boolean): Getter {
-  const g = left.get;
-  if (left.multi === 'single') return (ev) => { const v = g(ev); return v !== undefined && cmp(v); };
-  return (ev) => {
-    const vs = g(ev) as unknown[] | undefined;
-    if (vs === undefined) return false;
-    for (const v of vs) if (cmp(v)) return true;
-    return false;
-  };
+function operand(get: Getter, type: FieldType, multi: Multiplicity, text: string, loc: Pos, innerCost: number): Operand {
+  const cost = innerCost + COST.costlyField;
+  return { get, type, multi, text, loc, value: { get, derive: undefined, type, multi, cost, slot: cost >= MEMO_MIN ? newSlot() : undefined } };
 }
 
 function normaliseMany(raw: unknown, norm: (v: unknown) => unknown): unknown[] | undefined {
@@ -679,26 +681,82 @@ function normaliseMany(raw: unknown, norm: (v: unknown) => unknown): unknown[] |
   return out;
 }
 
-/** Membership of a normalised address (canonical text) in a set of addresses and networks. */
+/**
+ * Membership of a normalised address (canonical text) in a set of addresses and networks. IPv4
+ * networks are matched on the address as a 32-bit number read from its canonical text (no parsing
+ * into objects, no cache: client addresses are too many to cache); IPv6 ones through netContains.
+ */
 function ipMatcher(items: readonly (IpAddr | IpNet)[]): (v: string) => boolean {
   const keys = new Set<string>();
-  const nets: IpNet[] = [];
+  const nets6: IpNet[] = [];
+  const bases4: number[] = [];
+  const masks4: number[] = [];
   for (const it of items) {
-    if ('prefix' in it) {
-      if (it.prefix === (it.addr.v6 ? 128 : 32)) keys.add(ipKey(it.addr));
-      else nets.push(it);
-    } else {
+    if (!('prefix' in it)) {
       keys.add(ipKey(it));
+    } else if (it.prefix === (it.addr.v6 ? 128 : 32)) {
+      keys.add(ipKey(it.addr));
+    } else {
+      const v4 = ipv4Net(it);
+      if (v4 === undefined) {
+        nets6.push(it);
+      } else {
+        bases4.push(v4.base);
+        masks4.push(v4.mask);
+      }
     }
   }
+  const n4 = bases4.length;
   return (v) => {
     if (keys.has(v)) return true;
-    if (nets.length === 0) return false;
+    const ip4 = ipv4Number(v);
+    if (ip4 >= 0) {
+      for (let i = 0; i < n4; i++) if (((ip4 & (masks4[i] as number)) >>> 0) === bases4[i]) return true;
+      return false;
+    }
+    if (nets6.length === 0) return false;
     const ip = ipFromKey(v);
     if (ip === undefined) return false;
-    for (const n of nets) if (netContains(n, ip)) return true;
+    for (const n of nets6) if (netContains(n, ip)) return true;
     return false;
   };
+}
+
+/** An IPv4 network (also written IPv4-mapped) as base and mask numbers; undefined for IPv6 networks. */
+function ipv4Net(net: IpNet): { base: number; mask: number } | undefined {
+  // netContains decides which networks an IPv4 address can fall in: probe with the network's own
+  // address to learn whether it is an IPv4 one, then compute its mask as netContains applies it.
+  const key = ipKey(net.addr);
+  const base = ipv4Number(key);
+  if (base < 0) return undefined;
+  const bits = net.addr.v6 ? net.prefix - 96 : net.prefix;
+  const mask = bits <= 0 ? 0 : bits >= 32 ? 0xffffffff : (0xffffffff << (32 - bits)) >>> 0;
+  return { base: (base & mask) >>> 0, mask };
+}
+
+/** A canonical dotted-quad IPv4 address as an unsigned 32-bit number; -1 for anything else. */
+function ipv4Number(s: string): number {
+  const n = s.length;
+  if (n < 7 || n > 15) return -1;
+  let out = 0;
+  let octet = 0;
+  let digits = 0;
+  let dots = 0;
+  for (let i = 0; i < n; i++) {
+    const c = s.charCodeAt(i);
+    if (c === 46) {
+      if (digits === 0 || ++dots > 3) return -1;
+      out = out * 256 + octet;
+      octet = 0;
+      digits = 0;
+    } else if (c >= 48 && c <= 57) {
+      octet = octet * 10 + (c - 48);
+      if (++digits > 3 || octet > 255) return -1;
+    } else {
+      return -1;
+    }
+  }
+  return dots === 3 && digits > 0 ? out * 256 + octet : -1;
 }
 
 function dynamicComparator(op: BinaryOp, type: FieldType): (a: unknown, b: unknown) => boolean {

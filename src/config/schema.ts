@@ -45,6 +45,7 @@ const sourceEntry: Spec = {
     subject: str(undefined, 'NATS subject'),
     queue: str(undefined, 'NATS queue group (workers sharing one stream)'),
     command: { type: 'list', item: { type: 'string', desc: 'argv' }, desc: 'command and arguments of a sensor process' },
+    scan_proc: { type: 'bool', desc: 'seed the process table from /proc at start (ebpf: default true; command: default false)' },
   },
 };
 

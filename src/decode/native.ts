@@ -249,6 +249,7 @@ function decodeRecord(line: string, o: Obj, ev: SyscallEvent, p: Process): Sysca
         break;
       }
       case 'cwd': p.cwd = text(key, v); break;
+      case 'dirpath': ev.dirpath = text(key, v); break;
       case 'env': p.env = strings(key, v); break;
       case 'tty': p.tty = int(key, v); break;
       case 'sid': p.sid = int(key, v); break;

@@ -2,8 +2,9 @@
 // data (formatting happens later, only for matches). With `rule_matching: first` evaluation stops at
 // the first matching rule; with `all` every candidate rule is evaluated, in rule order.
 //
-// The hot path allocates nothing when no rule matches: candidates come from a cached bucket and
-// matches are pushed into a caller-owned array.
+// The hot path allocates nothing when no rule matches: candidates come from a cached bucket, whose
+// generated dispatcher (dispatch.ts) calls each candidate's predicate directly, and matches are
+// pushed into a caller-owned array.
 
 import type { Event } from '../event/types.js';
 import type { CompiledRule } from '../rules/types.js';
@@ -84,7 +85,7 @@ export class Engine {
    * Never throws: a failing predicate is counted in stats.errors and treated as no match.
    */
   match(event: Event, out: CompiledRule[]): number {
-    out.length = 0;
+    if (out.length !== 0) out.length = 0; // (setting the length is a runtime call even when it is 0)
     newEvaluation();
     this.stats.events++;
     const rs = this.rulesets.get(event.source);
@@ -92,21 +93,11 @@ export class Engine {
       this.stats.unknownSource++;
       return 0;
     }
-    const candidates = rs.candidates(event.type);
-    if (candidates.length === 0) return 0;
-    if (this.profiles !== undefined) return this.matchProfiled(event, candidates, out);
-    const first = this.matching === 'first';
-    const evals = this.evals;
+    const bucket = rs.bucket(event.type);
+    if (bucket.rules.length === 0) return 0;
+    if (this.profiles !== undefined) return this.matchProfiled(event, bucket.rules, out);
     try {
-      for (let i = 0; i < candidates.length; i++) {
-        const rule = candidates[i] as CompiledRule;
-        evals[rule.id]!++;
-        if ((rule.test as Test)(event)) {
-          this.hits[rule.id]!++;
-          out.push(rule);
-          if (first) break;
-        }
-      }
+      bucket.dispatch(event, out, this.matching === 'first', this.evals, this.hits);
     } catch (err) {
       this.stats.errors++;
       this.lastError = err;

@@ -163,6 +163,11 @@ export interface SyscallEvent {
   fd: Fd | undefined;
   /** Where the source itself says the process runs (filled by decoders; state links it to `proc`). */
   container: Container | undefined;
+  /**
+   * The directory a relative path argument was resolved against, when the source read it (the
+   * native format's `dirpath`: the path of an openat-style dirfd). State joins relative names to it.
+   */
+  dirpath?: string | undefined;
 }
 
 /** A Kubernetes audit event (audit.k8s.io Event). */
@@ -218,6 +223,7 @@ export function newSyscallEvent(type: string): SyscallEvent {
   return {
     source: 'syscall', type, ts: '', num: 0, dir: '<', cpu: undefined, tid: undefined, pid: undefined,
     res: undefined, args: {}, rawArgs: undefined, argsText: undefined, given: undefined, proc: undefined, fd: undefined, container: undefined,
+    dirpath: undefined,
   };
 }
 
@@ -228,7 +234,7 @@ export function newSyscallEvent(type: string): SyscallEvent {
 export function resetSyscallEvent(ev: SyscallEvent, type: string, emptyArgs: Record<string, ArgValue> = {}): SyscallEvent {
   ev.type = type; ev.ts = ''; ev.num = 0; ev.dir = '<'; ev.cpu = undefined; ev.tid = undefined; ev.pid = undefined;
   ev.res = undefined; ev.args = emptyArgs; ev.rawArgs = undefined; ev.argsText = undefined; ev.given = undefined;
-  ev.proc = undefined; ev.fd = undefined; ev.container = undefined;
+  ev.proc = undefined; ev.fd = undefined; ev.container = undefined; ev.dirpath = undefined;
   return ev;
 }
 

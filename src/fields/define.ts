@@ -21,6 +21,8 @@ export interface FieldSpec<E extends AnyEvent> {
   readonly givenWins?: boolean;
   /** Builds the derived extractor, or an error message for a bad argument. */
   readonly make: (arg: string | undefined) => ((ev: E) => unknown) | string;
+  /** Extraction is costly (ancestor walks, joins, parsing): the condition compiler remembers it per event. */
+  readonly costly?: boolean;
   /** JSON rendering for alerts, when it differs from the filter value. */
   readonly json?: (arg: string | undefined) => (ev: E) => unknown;
 }
@@ -84,6 +86,11 @@ export function defineField<E extends AnyEvent>(source: string, name: string, sp
       const ex = givenWins ? preferGiven(givenKeys(name, arg, dotted), derived) : derived;
       return ex as Extractor;
     },
+    derivation(arg) {
+      const derived = spec.make(arg);
+      return typeof derived === 'string' ? undefined : derived as Extractor;
+    },
+    costly: spec.costly ?? false,
   };
   if (spec.json) {
     const json = spec.json;
@@ -93,3 +100,27 @@ export function defineField<E extends AnyEvent>(source: string, name: string, sp
 }
 
 export const none = (): undefined => undefined;
+
+/**
+ * How a derivation that reads one part of the event first (its process, fd, container) is built:
+ * `derive(ev)` is `part(ev) === undefined ? undefined : read(part(ev), ev)`. Wrappers such as
+ * `proc(read)` are shared by many fields, so the call of `read` inside them sees every field's
+ * `read` and cannot be inlined; generated condition code (src/condition/codegen.ts) uses this
+ * description to call `part` and `read` from call sites of its own instead.
+ */
+export interface PartDerivation {
+  readonly part: (ev: never) => unknown;
+  readonly read: (x: never, ev: never) => unknown;
+}
+
+const partDerivations = new WeakMap<object, PartDerivation>();
+
+/** Declares that `derive` is the composition of `part` and `read` described above; returns `derive`. */
+export function throughPart<E, P>(part: (ev: E) => P | undefined, read: (x: P, ev: E) => unknown, derive: (ev: E) => unknown): (ev: E) => unknown {
+  partDerivations.set(derive, { part, read } as unknown as PartDerivation);
+  return derive;
+}
+
+export function partDerivation(derive: unknown): PartDerivation | undefined {
+  return typeof derive === 'function' ? partDerivations.get(derive) : undefined;
+}

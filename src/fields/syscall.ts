@@ -5,7 +5,7 @@
 import { hostname as osHostname } from 'node:os';
 import type { Container, Fd, Process, SyscallEvent } from '../event/types.js';
 import { openMode, resultText } from '../event/flags.js';
-import { defineField, none, type FieldSpec } from './define.js';
+import { defineField, none, throughPart, type FieldSpec } from './define.js';
 import { FieldRegistry } from './registry.js';
 import type { FieldDef, FieldType } from './types.js';
 import { dateTimeText, nsDiff, timeIsoText, timeSecondsText, timeText, timestampJson } from './time.js';
@@ -15,6 +15,25 @@ type Ev = SyscallEvent;
 type Spec = FieldSpec<Ev>;
 
 const MAX_ANCESTRY = 256;
+
+/**
+ * Fields whose extraction joins, formats, parses or walks (beyond reading a few properties): the
+ * condition compiler remembers their value per event (ancestor fields are marked where defined).
+ */
+const COSTLY: ReadonlySet<string> = new Set([
+  'evt.time', 'evt.time.s', 'evt.time.iso8601', 'evt.datetime', 'evt.datetime.s', 'evt.rawtime', 'evt.rawtime.s',
+  'evt.rawtime.ns', 'evt.outputtime', 'evt.args', 'evt.info', 'evt.arg', 'evt.rawarg', 'evt.abspath', 'evt.buflen',
+  'evt.is_open_read', 'evt.is_open_write', 'evt.is_open_exec', 'evt.is_open_create',
+  'fd.directory', 'fd.filename', 'fd.uid', 'fd.containername', 'fd.containerdirectory',
+  'fs.path.name', 'fs.path.nameraw', 'fs.path.source', 'fs.path.sourceraw', 'fs.path.target', 'fs.path.targetraw',
+  'proc.args', 'proc.aargs', 'proc.cmdline', 'proc.pcmdline', 'proc.exeline', 'proc.cmdlenargs', 'proc.env', 'proc.aenv',
+  'proc.loginshellid', 'proc.sname', 'proc.sid.exe', 'proc.sid.exepath', 'proc.vpgid.name', 'proc.vpgid.exe',
+  'proc.vpgid.exepath', 'proc.pgid.name', 'proc.pgid.exe', 'proc.pgid.exepath', 'proc.duration', 'proc.ppid.duration',
+  'proc.pid.ts', 'proc.ppid.ts', 'proc.exe_ino.ctime', 'proc.exe_ino.mtime', 'proc.exe_ino.ctime_duration_proc_start',
+  'container.mounts', 'container.mount', 'container.mount.source', 'container.mount.dest', 'container.mount.mode',
+  'container.mount.rdwr', 'container.mount.propagation', 'container.labels', 'container.start_ts', 'container.duration',
+  'k8s.pod.labels',
+]);
 
 // ------------------------------------------------------------------------------------------ helpers
 
@@ -70,11 +89,29 @@ function basename(path: string): string {
   return i < 0 ? path : path.slice(i + 1);
 }
 
-const TYPECHAR: Readonly<Record<string, string>> = {
-  file: 'f', directory: 'd', ipv4: '4', ipv6: '6', unix: 'u', pipe: 'p', event: 'e', signalfd: 's',
-  eventpoll: 'l', inotify: 'i', timerfd: 't', netlink: 'n', bpf: 'b', userfaultfd: 'u', io_uring: 'r',
-  memfd: 'm', pidfd: 'P',
-};
+/** fd.typechar (a switch: on the hot path, and free of prototype keys). */
+function typeChar(type: string): string {
+  switch (type) {
+    case 'file': return 'f';
+    case 'ipv4': return '4';
+    case 'ipv6': return '6';
+    case 'unix': return 'u';
+    case 'directory': return 'd';
+    case 'pipe': return 'p';
+    case 'event': return 'e';
+    case 'signalfd': return 's';
+    case 'eventpoll': return 'l';
+    case 'inotify': return 'i';
+    case 'timerfd': return 't';
+    case 'netlink': return 'n';
+    case 'bpf': return 'b';
+    case 'userfaultfd': return 'u';
+    case 'io_uring': return 'r';
+    case 'memfd': return 'm';
+    case 'pidfd': return 'P';
+    default: return 'o';
+  }
+}
 
 const OPEN_TYPES = new Set(['open', 'openat', 'openat2', 'open_by_handle_at', 'creat']);
 const SOCKET_TYPES: ReadonlySet<string> = new Set(['ipv4', 'ipv6', 'unix', 'netlink']);
@@ -102,24 +139,28 @@ for (const t of ['mmap', 'munmap', 'mprotect', 'brk', 'mlock', 'munlock', 'madvi
 for (const t of ['pipe', 'pipe2', 'eventfd', 'eventfd2', 'signalfd', 'signalfd4', 'futex']) CATEGORY[t] = 'ipc';
 CATEGORY['container'] = 'internal';
 
-const proc = (f: (p: Process, ev: Ev) => unknown) => (ev: Ev): unknown => {
+// Derivations through the event's process, fd or container (described with throughPart).
+const procOf = (ev: Ev): Process | undefined => ev.proc;
+const fdOf = (ev: Ev): Fd | undefined => ev.fd;
+
+const proc = (f: (p: Process, ev: Ev) => unknown): ((ev: Ev) => unknown) => throughPart(procOf, f, (ev) => {
   const p = ev.proc;
   return p === undefined ? undefined : f(p, ev);
-};
+});
 
-const fdf = (f: (fd: Fd, ev: Ev) => unknown) => (ev: Ev): unknown => {
+const fdf = (f: (fd: Fd, ev: Ev) => unknown): ((ev: Ev) => unknown) => throughPart(fdOf, f, (ev) => {
   const fd = ev.fd;
   return fd === undefined ? undefined : f(fd, ev);
-};
+});
 
 function containerOf(ev: Ev): Container | undefined {
   return ev.proc?.container ?? ev.container;
 }
 
-const ctr = (f: (c: Container, ev: Ev) => unknown) => (ev: Ev): unknown => {
+const ctr = (f: (c: Container, ev: Ev) => unknown): ((ev: Ev) => unknown) => throughPart(containerOf, f, (ev) => {
   const c = containerOf(ev);
   return c === undefined ? undefined : f(c, ev);
-};
+});
 
 /** For fields that exist only for real containers: host processes report nothing. */
 const inContainer = (f: (c: Container) => unknown) => ctr((c) => (c.id === 'host' ? undefined : f(c)));
@@ -180,7 +221,7 @@ export function syscallFieldDefs(options: SyscallFieldOptions = {}): FieldDef[] 
   const host = options.hostname ?? process.env['FALCO_HOSTNAME'] ?? osHostname();
   const defs: FieldDef[] = [];
   const add = (name: string, spec: Spec): void => {
-    defs.push(defineField<Ev>('syscall', name, spec));
+    defs.push(defineField<Ev>('syscall', name, COSTLY.has(name) ? { ...spec, costly: true } : spec));
   };
   const simple = (name: string, type: FieldType, desc: string, f: (ev: Ev) => unknown, extra: Partial<Spec> = {}): void =>
     add(name, { type, desc, make: () => f, ...extra });
@@ -333,7 +374,7 @@ export function syscallFieldDefs(options: SyscallFieldOptions = {}): FieldDef[] 
   simple('fd.type', 'string', "type of FD. Can be 'file', 'directory', 'ipv4', 'ipv6', 'unix', 'pipe', 'event', 'signalfd', 'eventpoll', 'inotify', 'signalfd' or 'memfd'.",
     fdf((fd) => fd.type));
   simple('fd.typechar', 'string', "type of FD as a single character: 'f' file, 4 IPv4, 6 IPv6, 'u' unix, 'p' pipe, 'e' eventfd, 's' signalfd, 'l' eventpoll, 'i' inotify, 'b' bpf, 'r' io_uring, 'm' memfd.",
-    fdf((fd) => (fd.type === undefined ? undefined : TYPECHAR[fd.type] ?? 'o')));
+    fdf((fd) => (fd.type === undefined ? undefined : typeChar(fd.type))));
   simple('fd.name', 'string', 'FD full name. If the fd is a file, this field contains the full path. If the FD is a socket, this field contain the connection tuple.',
     fdf((fd) => fd.name));
   simple('fd.directory', 'string', 'If the fd is a file, the directory that contains it.', fdf((fd) => {
@@ -417,7 +458,7 @@ export function syscallFieldDefs(options: SyscallFieldOptions = {}): FieldDef[] 
   // ---- proc.* / thread.*
   const ancestorField = (name: string, type: FieldType, desc: string, f: (p: Process, ev: Ev) => unknown): void =>
     add(name, {
-      type, desc, arg: 'index', noRhs: true, noTransformer: true,
+      type, desc, arg: 'index', noRhs: true, noTransformer: true, costly: true,
       multi: (arg) => (arg === undefined ? 'any' : 'single'),
       make: (arg) => {
         const level = parseIndex(arg);

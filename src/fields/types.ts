@@ -52,6 +52,13 @@ export interface FieldDef extends FieldInfo {
   extractor(arg: string | undefined): Extractor | string;
   /** JSON rendering for alerts when it differs from the filter value (e.g. evt.time → integer ns). */
   jsonExtractor?(arg: string | undefined): Extractor;
+  /**
+   * The derivation alone: `extractor` without the override by source-given values, for events that
+   * carry none (`event.given === undefined`). Only called with an argument `extractor` accepted.
+   */
+  derivation?(arg: string | undefined): Extractor | undefined;
+  /** Extraction is costly (ancestor walks, joins, parsing): worth remembering per event. */
+  readonly costly?: boolean;
 }
 
 /** A resolved field reference: the definition plus the argument as written. */

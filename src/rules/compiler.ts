@@ -14,7 +14,7 @@
 
 import type { Expr, Node, Pos } from '../condition/ast.js';
 import { identifiersOf, toString } from '../condition/ast.js';
-import { compileCondition, compileOperand } from '../condition/compile.js';
+import { compileOperand, planCondition, predicateOf, type PlannedCondition } from '../condition/compile.js';
 import { inferEventTypes, typeSetSize, type TypeSet } from '../condition/evttypes.js';
 import { DEFAULT_RULE_MAX_DEPTH, parseCondition } from '../condition/parse.js';
 import { ConditionCompileError, ConditionSyntaxError } from '../common/errors.js';
@@ -37,6 +37,11 @@ export interface AppendOutput {
   readonly extraOutput?: string;
   readonly extraFields?: readonly ExtraField[];
 }
+
+/** A rule's test until run() builds the predicates of all planned conditions. */
+const NOT_YET_BUILT: CompiledRule['test'] = () => {
+  throw new Error('rule predicate used before the rule set was compiled');
+};
 
 export interface CompilerOptions {
   readonly registryFor: (source: string) => FieldRegistry | undefined;
@@ -93,6 +98,7 @@ export class RuleCompiler {
   run(): CompileOutput {
     this.compileMacros();
     const rules: CompiledRule[] = [];
+    const planned: PlannedCondition[] = [];
     const skipped: CompileOutput['skipped'] = [];
     for (const info of this.col.rules.values()) {
       if (info.priority > this.options.priority) continue;
@@ -103,15 +109,23 @@ export class RuleCompiler {
         continue;
       }
       try {
-        const rule = this.compileRule(info, registry, rules.length);
-        if (rule === undefined) skipped.push({ info, reason: 'unknown-filter' });
-        else rules.push(rule);
+        const compiled = this.compileRule(info, registry, rules.length);
+        if (compiled === undefined) {
+          skipped.push({ info, reason: 'unknown-filter' });
+        } else {
+          rules.push(compiled.rule);
+          planned.push(compiled.condition);
+        }
       } catch (err) {
         if (err instanceof ItemError) this.sink.error(err.code, err.message, err.ctx, err.textLoc);
         else if (!(err instanceof RuleFailure)) throw err;
         skipped.push({ info, reason: 'error' });
       }
     }
+    // Predicates are built once every condition is planned, so that each knows all the shared parts.
+    rules.forEach((rule, i) => {
+      (rule as { test: CompiledRule['test'] }).test = predicateOf(planned[i] as PlannedCondition);
+    });
     this.warnUnused();
     const macros = [...this.macros.values()].map((m) => ({ info: m.info, ast: m.ast, used: m.used }));
     return { rules, skipped, macros, lists: this.lists };
@@ -228,7 +242,8 @@ export class RuleCompiler {
     throw new RuleFailure(message);
   }
 
-  private compileRule(info: RuleInfo, registry: FieldRegistry, id: number): CompiledRule | undefined {
+  /** Compiles a rule; its `test` is set by run() from the planned condition returned beside it. */
+  private compileRule(info: RuleInfo, registry: FieldRegistry, id: number): { rule: CompiledRule; condition: PlannedCondition } | undefined {
     for (const ex of info.exceptions) this.checkExceptionFields(ex, registry);
     const pre = withExceptions(info.cond, info.exceptions);
     const parsed = this.parse(pre, info.ctx, 'rule condition');
@@ -253,13 +268,12 @@ export class RuleCompiler {
     this.checkMacroFiles(info, parsed);
 
     const expanded = r.expr;
-    let test: CompiledRule['test'] | undefined;
+    let condition: PlannedCondition | undefined;
     let eventTypes: TypeSet | undefined;
     let conditionFailed = false;
     try {
-      const compiled = compileCondition(expanded, registry);
-      test = compiled.test;
-      for (const w of compiled.warnings) {
+      condition = planCondition(expanded, registry);
+      for (const w of condition.warnings) {
         const { ctx, textLoc } = here(w.position);
         if (w.code === 'LOAD_UNSAFE_NA_CHECK' || w.code === 'LOAD_DEPRECATED_ITEM' || w.code === 'LOAD_COMPILE_CONDITION') {
           this.sink.warn(w.code, w.message, ctx, textLoc);
@@ -282,7 +296,7 @@ export class RuleCompiler {
 
     // The output is compiled even when the condition failed, so that both problems are reported.
     const output = this.compileOutput(info, registry);
-    if (conditionFailed || test === undefined || eventTypes === undefined) throw new RuleFailure('condition');
+    if (conditionFailed || condition === undefined || eventTypes === undefined) throw new RuleFailure('condition');
     if (output === undefined) return undefined;
 
     if (info.source === 'syscall' && info.warnEvttypes && typeSetSize(eventTypes) > 100) {
@@ -291,7 +305,7 @@ export class RuleCompiler {
 
     const exceptionFields = [...new Set(info.exceptions.flatMap(exceptionFieldNames))].sort();
     let canonical: string | undefined;
-    return {
+    const rule: CompiledRule = {
       id,
       name: info.name,
       desc: info.desc,
@@ -306,7 +320,7 @@ export class RuleCompiler {
         return canonical;
       },
       ast: expanded,
-      test,
+      test: NOT_YET_BUILT,
       eventTypes,
       output,
       exceptionFields,
@@ -314,6 +328,7 @@ export class RuleCompiler {
       captureDuration: info.captureDuration,
       location: ruleLocation(info.ctx),
     };
+    return { rule, condition };
   }
 
   /** Falco validate_exception_info's field check: every field must exist for the rule's source. */

@@ -144,6 +144,16 @@ function merge(p: Process, s: Process, image: boolean): void {
   if (s.cgroups !== undefined) p.cgroups = s.cgroups;
 }
 
+/** Sets the fields a process does not know yet from a snapshot (a /proc scan under live events). */
+function fillUnknown(p: Process, s: Process): void {
+  const to = p as unknown as Record<string, unknown>;
+  const from = s as unknown as Record<string, unknown>;
+  for (const k in from) {
+    if (k === 'pid' || k === 'tid' || k === 'parent' || k === 'container') continue;
+    if (to[k] === undefined && from[k] !== undefined) to[k] = from[k];
+  }
+}
+
 /** A forked child starts as a copy of its parent (fields the child does not know yet). */
 function inherit(c: Process, p: Process): void {
   c.name ??= p.name;
@@ -275,6 +285,8 @@ export class StateTracker {
     if (tid !== undefined && tid !== pid) this.addThread(entry, tid);
 
     if (isExec && !failed) resetImage(p);
+    // The event reports the cwd it left behind (a sensor reading the kernel's, at chdir's exit).
+    const cwdReported = snap !== undefined && snap !== p && snap.cwd !== undefined;
     if (snap !== undefined && snap !== p) merge(p, snap, !(isExec && failed));
     this.linkParent(entry, snap);
     const c = this.containerFor(snap, ev.container, p);
@@ -290,7 +302,41 @@ export class StateTracker {
     if (CLONE_TYPES.has(type)) this.onClone(entry, ev, isNew);
     else if (isExec) {
       if (!failed) this.onExec(entry);
-    } else this.onFd(entry, ev);
+    } else this.onFd(entry, ev, cwdReported);
+  }
+
+  /**
+   * Seeds the table with processes that existed before the capture (src/state/proc-scan.ts). A pid
+   * already tracked keeps what events said and only gains the fields still unknown; new entries
+   * stop at the table's cap (nothing is evicted for them). Parents are linked by ppid once all are
+   * in. Returns how many processes were added.
+   */
+  seed(snapshots: readonly Process[]): number {
+    const seeded: Entry[] = [];
+    for (const s of snapshots) {
+      let e = this.procs.get(s.pid);
+      if (e === undefined) {
+        if (this.procs.size >= this.maxProcesses) continue;
+        e = this.create(s.pid);
+        merge(e.proc, s, true);
+        e.proc.ppid = s.ppid;
+        seeded.push(e);
+      } else {
+        fillUnknown(e.proc, s);
+      }
+      if (e.proc.container === undefined) {
+        const c = this.containerFor(s, undefined, e.proc);
+        if (c !== undefined) e.proc.container = c;
+      }
+    }
+    for (const e of seeded) {
+      const p = e.proc;
+      if (p.parent === undefined && p.ppid !== undefined && p.ppid > 0 && p.ppid !== p.pid) {
+        const pe = this.procs.get(p.ppid);
+        if (pe !== undefined) p.parent = pe.proc;
+      }
+    }
+    return seeded.length;
   }
 
   // ------------------------------------------------------------------------------- process table
@@ -589,6 +635,8 @@ export class StateTracker {
     if (raw.startsWith('/')) return normalizePath(raw);
     const dirfd = rawArg(ev, 'dirfd');
     if (dirfd === undefined || dirfd === AT_FDCWD) return resolvePath(raw, entry.proc.cwd);
+    // The directory the source read for this dirfd (the fd may predate the capture), else the table's.
+    if (ev.dirpath !== undefined && ev.dirpath.startsWith('/')) return resolvePath(raw, ev.dirpath);
     const dir = this.lookupFd(entry, dirfd);
     return dir?.name !== undefined ? resolvePath(raw, dir.name) : undefined;
   }
@@ -617,7 +665,7 @@ export class StateTracker {
     ev.fd = fd;
   }
 
-  private onFd(entry: Entry, ev: SyscallEvent): void {
+  private onFd(entry: Entry, ev: SyscallEvent, cwdReported: boolean): void {
     const type = ev.type;
     const res = ev.res;
     if (OPEN_TYPES.has(type)) {
@@ -699,7 +747,8 @@ export class StateTracker {
         return;
       }
       case 'chdir': {
-        if (res !== undefined && res < 0) return;
+        // A cwd the event reported is the result already: joining the path again would double it.
+        if ((res !== undefined && res < 0) || cwdReported) return;
         const path = ev.args['path'] ?? ev.args['dir'] ?? ev.args['filename'];
         if (typeof path === 'string' && path !== '') {
           const cwd = resolvePath(path, entry.proc.cwd);
@@ -708,7 +757,7 @@ export class StateTracker {
         return;
       }
       case 'fchdir': {
-        if (res !== undefined && res < 0) return;
+        if ((res !== undefined && res < 0) || cwdReported) return;
         const dir = this.lookupFd(entry, this.fdNum(ev));
         if (dir?.name !== undefined && dir.name.startsWith('/')) entry.proc.cwd = dir.name;
         return;

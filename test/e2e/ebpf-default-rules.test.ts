@@ -1,7 +1,8 @@
 // End to end on the live kernel – `peregrine run --source ebpf` with the default rules: real actions
 // (read /etc/shadow; create then remove a file below /etc; a program in a container-like cgroup
-// spawning a shell and running a package manager; a ptrace attach) each produce the expected alert
-// with the right fields. Skips, loudly, only where the machine truly cannot load eBPF.
+// spawning a shell and running a package manager; a ptrace attach; a process started before
+// Peregrine reading /etc/shadow through a directory fd it opened before) each produce the expected
+// alert with the right fields. Skips, loudly, only where the machine truly cannot load eBPF.
 import { spawn } from 'node:child_process';
 import { chmodSync, copyFileSync, mkdirSync, mkdtempSync, readFileSync, rmdirSync, rmSync } from 'node:fs';
 import { randomBytes } from 'node:crypto';
@@ -57,8 +58,20 @@ describe.skipIf(why !== undefined)('eBPF sensor + default rules – live kernel'
   beforeAll(async () => {
     await ensureBuilt();
     dir = mkdtempSync(join(tmpdir(), 'pg-e2e-ebpf-'));
+    // Older than Peregrine: known only through the /proc scan (its parent, its cmdline), with a
+    // directory fd the sensor never saw opened.
+    const old = spawn('python3', ['-c', [
+      'import os, sys',
+      'd = os.open("/etc", os.O_RDONLY | os.O_DIRECTORY)',
+      'sys.stdin.readline()',
+      'os.close(os.open("shadow", os.O_RDONLY, dir_fd=d))',
+    ].join('\n')], { stdio: ['pipe', 'ignore', 'ignore'] });
+    const oldDone = new Promise((res) => old.on('close', res));
     peregrine = new LiveCli(['run', '--source', 'ebpf', '-o', 'json_output=true', '-o', 'log_level=info']);
     await peregrine.until(() => peregrine.logs().some((l) => l['msg'] === 'eBPF sensor ready'), 120_000, 'the sensor to be ready');
+    await peregrine.until(() => peregrine.logs().some((l) => l['msg'] === 'process table seeded from /proc'), 30_000, 'the /proc scan');
+    old.stdin!.end('go\n');
+    await oldDone;
 
     await run('cat', ['/etc/shadow']);
     await run('sh', ['-c', `touch /etc/peregrine-e2e-${tok} && rm /etc/peregrine-e2e-${tok}`]);
@@ -131,6 +144,13 @@ describe.skipIf(why !== undefined)('eBPF sensor + default rules – live kernel'
     const a = await waitFor('Package Manager Run in Container', (x) => x.output_fields['container.id'] === containerId.slice(0, 12));
     expect(a.output_fields['proc.name']).toBe('apt-get');
     expect(a.output_fields['proc.pname']).toBe('python3');
+  });
+
+  it('a process older than Peregrine has its parent and cmdline from /proc, and its dirfd-relative open is resolved', async () => {
+    const a = await waitFor('Sensitive Account File Read', (x) => x.output_fields['proc.name'] === 'python3');
+    expect(a.output_fields['fd.name']).toBe('/etc/shadow');
+    expect(a.output_fields['proc.pname']).toBe(readFileSync(`/proc/${process.pid}/comm`, 'utf8').trim());
+    expect(String(a.output_fields['proc.cmdline'])).toContain('dir_fd=d');
   });
 
   it('a ptrace attach fires "Process Attached with Ptrace"', async () => {

@@ -5,9 +5,14 @@
 // Backpressure: with block-policy outputs (offline replay) a full queue makes handle() return a
 // promise the caller awaits before the next event, so nothing is lost; with drop-policy outputs
 // (live) handle() never waits.
+//
+// With worker threads (cli/workers/), each worker runs its own Detector whose "outputs" collect the
+// alerts for the main thread; there, offerAlert() and addEvents() fold the workers' results into
+// the main Detector's counts.
 
 import type { Engine } from '../engine/engine.js';
 import type { Event } from '../event/types.js';
+import type { Alert } from '../format/alert.js';
 import type { AlertFormatter } from '../format/formatter.js';
 import type { AlertFanout } from '../output/fanout.js';
 import type { CompiledRule } from '../rules/types.js';
@@ -26,7 +31,7 @@ export class Detector {
   private readonly matches: CompiledRule[] = [];
   private syscallEvents = 0;
 
-  constructor(private engine: Engine, private readonly formatter: AlertFormatter, private readonly outputs: AlertFanout) {}
+  constructor(private engine: Engine, private readonly formatter: AlertFormatter, private readonly outputs: Pick<AlertFanout, 'offer' | 'whenWritable'>) {}
 
   get currentEngine(): Engine {
     return this.engine;
@@ -49,6 +54,27 @@ export class Detector {
     return m;
   }
 
+  /** Counts events evaluated elsewhere (worker threads). */
+  addEvents(source: string, n: number): void {
+    if (source === 'syscall') this.syscallEvents += n;
+    else this.counts.events.set(source, (this.counts.events.get(source) ?? 0) + n);
+  }
+
+  /**
+   * Counts an alert made elsewhere (a worker thread) and offers it to the outputs. Returns false when
+   * a block-policy output is full: await `outputs.whenWritable()` before offering more.
+   */
+  offerAlert(alert: Alert): boolean {
+    this.count(alert.rule, alert.priority);
+    return this.outputs.offer(alert);
+  }
+
+  private count(rule: string, priority: number): void {
+    this.counts.alerts++;
+    this.counts.byRule.set(rule, (this.counts.byRule.get(rule) ?? 0) + 1);
+    this.counts.byPriority[priority] = (this.counts.byPriority[priority] ?? 0) + 1;
+  }
+
   /** Evaluates one event; returns a promise only when a block-policy output is full. */
   readonly handle = (ev: Event): void | Promise<void> => {
     if (ev.source === 'syscall') this.syscallEvents++;
@@ -60,9 +86,7 @@ export class Detector {
     for (let i = 0; i < n; i++) {
       const rule = matches[i] as CompiledRule;
       const alert = this.formatter.format(rule, ev);
-      this.counts.alerts++;
-      this.counts.byRule.set(rule.name, (this.counts.byRule.get(rule.name) ?? 0) + 1);
-      this.counts.byPriority[rule.priority] = (this.counts.byPriority[rule.priority] ?? 0) + 1;
+      this.count(rule.name, rule.priority);
       if (!this.outputs.offer(alert)) wait = this.outputs.whenWritable();
     }
     return wait;

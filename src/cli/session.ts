@@ -23,6 +23,14 @@ export interface SessionOptions {
   readonly stdout: NodeJS.WritableStream;
 }
 
+/** Engine counters of rules evaluated elsewhere (worker threads), merged into the summary and metrics. */
+export interface RemoteEngineCounts {
+  /** Predicate failures. */
+  readonly errors: number;
+  /** Evaluations and matches by rule id. */
+  readonly rules: ReadonlyMap<number, { readonly evaluations: number; readonly matches: number }>;
+}
+
 /** Counters a source reports for the summary and metrics (bad lines, drops, …). */
 export interface SourceReport {
   readonly name: string;
@@ -36,6 +44,7 @@ export class Session {
   private loadedRules: LoadedRules;
   private reloads = { ok: 0, failed: 0 };
   private readonly sourceReports = new Map<string, () => SourceReport>();
+  private remote: (() => RemoteEngineCounts) | undefined;
 
   private constructor(readonly options: SessionOptions, loaded: LoadedRules, outputs: AlertFanout, formatter: AlertFormatter) {
     this.loadedRules = loaded;
@@ -75,6 +84,16 @@ export class Session {
   /** Registers a source's counters for the summary and /metrics. */
   addSource(name: string, report: () => SourceReport): void {
     this.sourceReports.set(name, report);
+  }
+
+  /** Adds the engine counters of evaluation done elsewhere (worker threads) to the summary and metrics. */
+  addRemoteEngines(counts: () => RemoteEngineCounts): void {
+    this.remote = counts;
+  }
+
+  /** Predicate failures, here and in worker threads. */
+  private engineErrors(): number {
+    return this.engine.stats.errors + (this.remote?.().errors ?? 0);
   }
 
   /**
@@ -121,7 +140,7 @@ export class Session {
       byRule: Object.fromEntries([...c.byRule.entries()].sort((a, b) => b[1] - a[1] || a[0].localeCompare(b[0]))),
       sources,
       outputs: this.outputs.stats().map((s) => ({ name: s.name, sent: s.sent, failed: s.failed, dropped: s.dropped, discarded: s.discarded, filtered: s.filtered, suppressed: s.suppressed })),
-      engineErrors: this.engine.stats.errors,
+      engineErrors: this.engineErrors(),
       reloads: { ...this.reloads },
     };
   }
@@ -136,12 +155,16 @@ export class Session {
       const r = this.loadedRules.rules.find((x) => x.name === rule);
       out.push({ name: 'peregrine_alerts_total', help: 'Alerts, by rule and priority.', type: 'counter', labels: { rule, priority: r ? priorityName(r.priority) : '' }, value: n });
     }
-    for (const { rule, evaluations, matches } of this.engine.ruleCounts()) {
+    const remote = this.remote?.().rules;
+    for (const { rule, evaluations: local, matches: localMatches } of this.engine.ruleCounts()) {
+      const r = remote?.get(rule.id);
+      const evaluations = local + (r?.evaluations ?? 0);
+      const matches = localMatches + (r?.matches ?? 0);
       if (evaluations === 0) continue;
       out.push({ name: 'peregrine_rule_evaluations_total', help: 'Condition evaluations, by rule.', type: 'counter', labels: { rule: rule.name }, value: evaluations });
       out.push({ name: 'peregrine_rule_matches_total', help: 'Condition matches, by rule.', type: 'counter', labels: { rule: rule.name }, value: matches });
     }
-    out.push({ name: 'peregrine_engine_errors_total', help: 'Predicate failures (counted, never thrown).', type: 'counter', value: this.engine.stats.errors });
+    out.push({ name: 'peregrine_engine_errors_total', help: 'Predicate failures (counted, never thrown).', type: 'counter', value: this.engineErrors() });
     out.push({ name: 'peregrine_rules_loaded', help: 'Rules loaded (enabled and disabled).', type: 'gauge', value: this.loadedRules.rules.length });
     out.push({ name: 'peregrine_rules_reloads_total', help: 'Rule reloads, by result.', type: 'counter', labels: { result: 'ok' }, value: this.reloads.ok });
     out.push({ name: 'peregrine_rules_reloads_total', help: 'Rule reloads, by result.', type: 'counter', labels: { result: 'failed' }, value: this.reloads.failed });

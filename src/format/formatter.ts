@@ -21,11 +21,7 @@ export class AlertFormatter {
   }
 
   format(rule: CompiledRule, event: Event): Alert {
-    let layout = this.#layouts.get(rule);
-    if (layout === undefined) {
-      layout = this.layoutFor(rule);
-      this.#layouts.set(rule, layout);
-    }
+    const layout = this.layoutOf(rule);
     // An event without a usable timestamp still gets a truthful alert time: now.
     const time = VALID_TS.test(event.ts) ? event.ts : nowNs();
     let message: string;
@@ -40,6 +36,16 @@ export class AlertFormatter {
     }
     return new Alert(rule.id, rule.name, rule.priority, rule.source, rule.tags, time, this.options.hostname, message,
       fields, layout);
+  }
+
+  /** The rule's constant alert parts (built on first use, then cached). */
+  layoutOf(rule: CompiledRule): AlertLayout {
+    let layout = this.#layouts.get(rule);
+    if (layout === undefined) {
+      layout = this.layoutFor(rule);
+      this.#layouts.set(rule, layout);
+    }
+    return layout;
   }
 
   private layoutFor(rule: CompiledRule): AlertLayout {

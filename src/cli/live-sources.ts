@@ -14,6 +14,7 @@ import { openNatsSource } from '../ingest/nats.js';
 import type { EventSource, LineBatch } from '../ingest/types.js';
 import { startEbpfSensor } from '../ingest/ebpf.js';
 import { seedFromProc } from '../state/proc-scan.js';
+import { syscallCounters } from './source-counters.js';
 import { StateTracker, type StateOptions } from '../state/tracker.js';
 import { auditCounters } from './audit-counters.js';
 import { forEachEvent, openInput } from './inputs.js';
@@ -118,8 +119,8 @@ export async function driveSource(spec: LiveSourceSpec, o: DriveOptions): Promis
   };
   const syscall = async (source: EventSource, format: FormatOption, scanProc = false): Promise<void> => {
     const decoder = createDecoder(format, { keepEnter: o.decode.keepEnter, log, sourceName: name });
-    session.addSource(name, () => ({ name, counters: { lines: decoder.stats.lines, events: decoder.stats.events, bad_lines: decoder.stats.bad, enter_events_dropped: decoder.stats.enterDropped } }));
     const tracker = new StateTracker(o.state);
+    session.addSource(name, () => ({ name, counters: syscallCounters(decoder.stats, tracker.stats()) }));
     if (scanProc) {
       // Processes older than the capture: their parents, cwd, cmdline and container (as Falco's /proc scan).
       const r = seedFromProc(tracker, { maxProcesses: o.state.maxProcesses });
@@ -136,9 +137,10 @@ export async function driveSource(spec: LiveSourceSpec, o: DriveOptions): Promis
         path: spec.type === 'stdin' ? '-' : spec.path, format: spec.format, follow: spec.type === 'file' && spec.follow,
         fields: session.fields(), keepEnter: o.decode.keepEnter, maxLineBytes: o.decode.maxLineBytes, signal, log,
       });
-      session.addSource(name, () => ({ name, counters: { lines: input.decoder.stats.lines, events: input.decoder.stats.events, bad_lines: input.decoder.stats.bad, enter_events_dropped: input.decoder.stats.enterDropped } }));
+      const tracker = new StateTracker(o.state);
+      session.addSource(name, () => ({ name, counters: syscallCounters(input.decoder.stats, tracker.stats()) }));
       o.onReady(name);
-      await forEachEvent(input, new StateTracker(o.state), session.detector.handle, { signal });
+      await forEachEvent(input, tracker, session.detector.handle, { signal });
       return;
     }
     case 'nats': {

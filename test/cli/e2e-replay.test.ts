@@ -6,6 +6,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { connect } from '@nats-io/transport-node';
+import { traceLines } from '../../bench/gen-trace.mjs';
 import { ensureBuilt, runCli } from '../helpers/cli.js';
 import { TEST_RULES, testEvents } from '../helpers/e2e-events.js';
 import { NatsServer } from '../helpers/nats-server.js';
@@ -106,6 +107,23 @@ describe('replay – outputs, summary and errors', () => {
     const summary = JSON.parse(r.stderr.slice(r.stderr.indexOf('{\n'))) as { alerts: number; sources: { counters: Record<string, number> }[] };
     expect(summary.alerts).toBeGreaterThanOrEqual(shadow);
     expect(summary.sources[0]?.counters['bad_lines']).toBe(3);
+  });
+
+  it('reports state table sizes and evictions in the summary (a process cap far below the trace)', () => {
+    const dir = tmp();
+    writeFileSync(join(dir, 'rules.yaml'), TEST_RULES);
+    writeFileSync(join(dir, 'events.jsonl'), `${[...traceLines({ events: 20_000, seed: 7 })].join('\n')}\n`);
+    const summaryOf = (extra: string[]): Record<string, number> => {
+      const r = runCli(['replay', '-r', join(dir, 'rules.yaml'), ...extra, '--summary-json', join(dir, 'summary.json'), join(dir, 'events.jsonl')]);
+      expect(r.code).toBe(0);
+      return (JSON.parse(readFileSync(join(dir, 'summary.json'), 'utf8')) as { sources: { counters: Record<string, number> }[] }).sources[0]!.counters;
+    };
+    const roomy = summaryOf([]);
+    expect(roomy['state_processes']).toBeGreaterThan(64);
+    expect(roomy['state_processes_evicted']).toBe(0);
+    const capped = summaryOf(['-o', 'state.max_processes=64']);
+    expect(capped['state_processes']).toBeLessThanOrEqual(64);
+    expect(capped['state_processes_evicted']).toBeGreaterThan(0);
   });
 
   it('exits 0 when its reader closes the pipe (peregrine replay … | head -1)', () => {

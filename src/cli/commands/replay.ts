@@ -19,6 +19,7 @@ import { renderSummary, Session } from '../session.js';
 import { RULES_OPTION_HELP } from '../rules-input.js';
 import { isGzipOrScap } from '../file-kind.js';
 import { auditCounters } from '../audit-counters.js';
+import { syscallCounters } from '../source-counters.js';
 import { looksLikeAuditLog } from '../audit-sniff.js';
 import type { RouterStats } from '../../routing/router.js';
 import { WorkerPool, WorkerStartError } from '../workers/pool.js';
@@ -177,11 +178,11 @@ to load, an input could not be read or a detection worker failed, 2 on bad usage
             let counters: Record<string, number> = {};
             session.addSource(path, () => ({ name: path, counters }));
             const r = await pool.replay({ source, format: input.decoder.format, name: path }, { signal: abort.signal, log: (m) => logger.warn({ input: path }, m) });
-            counters = { ...decodeCounters(r.decode), ...routingCounters(r.routing) };
+            counters = { ...syscallCounters(r.decode, r.state), ...routingCounters(r.routing) };
             continue;
           }
           const tracker = new StateTracker(stateOptions);
-          session.addSource(path, () => ({ name: path, counters: decodeCounters(input.decoder.stats) }));
+          session.addSource(path, () => ({ name: path, counters: syscallCounters(input.decoder.stats, tracker.stats()) }));
           await forEachEvent({ source, decoder: input.decoder }, tracker, session.detector.handle, {
             realtime: values.realtime, ...(speed !== undefined ? { speed } : {}), signal: abort.signal,
           });
@@ -234,12 +235,6 @@ to load, an input could not be read or a detection worker failed, 2 on bad usage
     return failed > 0 ? 1 : 0;
   },
 };
-
-function decodeCounters(s: { lines: number; events: number; bad: number; blank: number; enterDropped: number; skipped: number; badByReason: Record<string, number> }): Record<string, number> {
-  const out: Record<string, number> = { lines: s.lines, events: s.events, bad_lines: s.bad, enter_events_dropped: s.enterDropped, skipped: s.skipped };
-  for (const [k, v] of Object.entries(s.badByReason)) if (v > 0) out[`bad_${k.replace(/-/g, '_')}`] = v;
-  return out;
-}
 
 /** How the lines of an input were spread over the workers (evaluated by each; sent to all). */
 function routingCounters(r: RouterStats | undefined): Record<string, number> {

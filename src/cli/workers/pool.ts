@@ -30,7 +30,8 @@ import type { OutputsConfig } from '../../output/config.js';
 import type { CompiledRule } from '../../rules/types.js';
 import { keysFor, type LineKeys } from '../../routing/keys.js';
 import { ShardRouter, type Route, type RouterOptions, type RouterStats } from '../../routing/router.js';
-import type { StateOptions } from '../../state/tracker.js';
+import type { StateOptions, StateStats } from '../../state/tracker.js';
+import { sumStateStats } from '../source-counters.js';
 import type { RuntimeSettings } from '../runtime.js';
 import type { RemoteEngineCounts, Session } from '../session.js';
 import { addDecodeStats, LineUse, rulesFingerprint, type FromWorker, type RuleTotals, type ToWorker, type WorkerInit } from './protocol.js';
@@ -60,6 +61,8 @@ export interface StreamInput {
 
 export interface StreamResult {
   readonly decode: DecodeStats;
+  /** The state trackers' counters, summed over the workers (a process replicated to several counts once per worker). */
+  readonly state: StateStats;
   readonly routing: RouterStats | undefined;
   /** Set when the input went to one worker because its format has no routing keys. */
   readonly singleWorker: Format | undefined;
@@ -108,7 +111,7 @@ export class WorkerPool {
   private readonly pending: { shard: number; msg: Done }[] = [];
   private delivering = false;
   private idleWaiters: (() => void)[] = [];
-  private readonly ended = new Map<number, { count: number; decode: DecodeStats; resolve: () => void; reject: (e: Error) => void }>();
+  private readonly ended = new Map<number, { count: number; decode: DecodeStats; state: StateStats[]; resolve: () => void; reject: (e: Error) => void }>();
   private readonly finished: ({ errors: number; totals: RuleTotals } | undefined)[];
   private finishWaiter: { resolve: () => void; reject: (e: Error) => void } | undefined;
   private streams = 0;
@@ -196,7 +199,7 @@ export class WorkerPool {
     const buffers = Array.from({ length: n }, () => new ShardBuffer());
     for (const w of this.workers) w.postMessage({ t: 'open', stream, format: input.format, name: input.name } satisfies ToWorker);
     const endedAll = new Promise<void>((resolve, reject) => {
-      this.ended.set(stream, { count: 0, decode: newDecodeStats(), resolve, reject });
+      this.ended.set(stream, { count: 0, decode: newDecodeStats(), state: [], resolve, reject });
     });
     endedAll.catch(() => undefined);
 
@@ -280,7 +283,8 @@ export class WorkerPool {
       await endedAll;
       await this.idle();
       this.check();
-      return { decode: this.ended.get(stream)?.decode ?? newDecodeStats(), routing: router?.stats(), singleWorker };
+      const ended = this.ended.get(stream);
+      return { decode: ended?.decode ?? newDecodeStats(), state: sumStateStats(ended?.state ?? []), routing: router?.stats(), singleWorker };
     } finally {
       this.ended.delete(stream);
       this.logFor.delete(stream);
@@ -374,6 +378,7 @@ export class WorkerPool {
         const e = this.ended.get(m.stream);
         if (e === undefined) return;
         addDecodeStats(e.decode, m.decode);
+        e.state.push(m.state);
         if (++e.count === this.size) e.resolve();
         return;
       }

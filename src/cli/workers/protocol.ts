@@ -9,6 +9,7 @@
 // order and the main thread sees a worker's alerts in the order they were made.
 
 import type { DecodeStats, Format, FormatOption } from '../../decode/types.js';
+import type { StateStats } from '../../state/tracker.js';
 import type { WireAlert, WireForms } from '../../format/wire.js';
 import type { StateOptions } from '../../state/tracker.js';
 import type { RuntimeSettings } from '../runtime.js';
@@ -65,7 +66,7 @@ export type FromWorker =
   | { readonly t: 'failed'; readonly message: string; readonly report: string | null }
   | { readonly t: 'done'; readonly stream: number; readonly seq: number; readonly alerts: WireAlert[]; readonly events: number }
   | { readonly t: 'log'; readonly stream: number; readonly message: string }
-  | { readonly t: 'ended'; readonly stream: number; readonly decode: DecodeStats }
+  | { readonly t: 'ended'; readonly stream: number; readonly decode: DecodeStats; readonly state: StateStats }
   | { readonly t: 'finished'; readonly errors: number; readonly totals: RuleTotals };
 
 /** A cheap identity of a rule set, so the main thread can check every worker loaded the same rules. */

@@ -88,7 +88,7 @@ function onMessage(m: ToWorker): void {
       if (s === undefined || s.id !== m.stream) return;
       const decode = addDecodeStats(addDecodeStats(newDecodeStats(), s.auto.stats), s.counted === s.auto ? undefined : s.counted?.stats);
       stream = undefined;
-      post({ t: 'ended', stream: m.stream, decode });
+      post({ t: 'ended', stream: m.stream, decode, state: s.tracker.stats() });
       return;
     }
     case 'finish':

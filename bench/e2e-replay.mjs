@@ -4,7 +4,9 @@
 // (stdout to /dev/null, a file, NATS when nats-server is installed), against the ceiling measured in
 // the same run: bare read + split + JSON.parse of the same file. Engine time is the replay's own
 // (rules loaded → last alert delivered), from its --summary-json; best of N runs.
-// Target: ≥ 0.7 × the ceiling. Usage: node bench/e2e-replay.mjs [events] [runs]
+// Target: ≥ 0.7 × the ceiling. Usage: node bench/e2e-replay.mjs [events] [runs] [matchShare]
+// Without matchShare the trace is gen-trace's historical mix (about 5 % of events match by chance);
+// with it, that share of events matches (e.g. 0.001 for a realistic, quiet production stream).
 import { spawn, spawnSync } from 'node:child_process';
 import { existsSync, mkdirSync, readFileSync, rmSync, statSync, writeFileSync, openSync } from 'node:fs';
 import { createServer } from 'node:net';
@@ -15,6 +17,7 @@ import { writeTrace } from './gen-trace.mjs';
 const root = join(dirname(fileURLToPath(import.meta.url)), '..');
 const N = Number(process.argv[2] ?? 1_000_000);
 const RUNS = Number(process.argv[3] ?? 3);
+const SHARE = process.argv[4] === undefined ? undefined : Number(process.argv[4]);
 const out = join(root, 'bench', 'out');
 mkdirSync(out, { recursive: true });
 const compat = join(root, '..', 'shared', 'compat', 'falco-rules');
@@ -22,8 +25,8 @@ if (!existsSync(compat)) {
   console.log('e2e-replay: SKIPPED — ../shared/compat (the upstream rules) is not present');
   process.exit(0);
 }
-const trace = join(out, `trace-${N}.jsonl`);
-if (!existsSync(trace)) await writeTrace(trace, { events: N, seed: 42 });
+const trace = join(out, SHARE === undefined ? `trace-${N}.jsonl` : `trace-${N}-share-${SHARE}.jsonl`);
+if (!existsSync(trace)) await writeTrace(trace, { events: N, seed: 42, matchShare: SHARE });
 const size = statSync(trace).size;
 
 function ceiling() {

@@ -4,7 +4,7 @@
 // containers on kubepods cgroups), file opens/reads/closes, network connects/sends/accepts, exits.
 // The same --seed and --events give byte-identical output.
 //
-//   node bench/gen-trace.mjs --events 1000000 --seed 42 --out bench/out/trace.jsonl
+//   node bench/gen-trace.mjs --events 1000000 --seed 42 [--match-share 0.01] --out bench/out/trace.jsonl
 //
 // Library use (for other benchmarks): `import { traceLines } from './gen-trace.mjs'` — a generator
 // of lines; extend SCENARIOS to add behaviours.
@@ -58,14 +58,37 @@ function hex64(r) {
   return s;
 }
 
+/** Files a benign process opens when the share of matches is controlled: nothing sensitive. */
+const BENIGN_FILES = FILES.filter((f) => f !== '/etc/shadow');
 /**
- * Lines of a trace. Options: events (count), seed, startNs (bigint, first timestamp).
- * The shape: a pool of live processes; each step picks an action weighted by kind.
+ * The processes whose network activity no upstream rule flags ("System procs network activity" covers
+ * coreutils-like binaries, daemons and web servers).
  */
-export function* traceLines({ events = 1_000_000, seed = 42, startNs = 1_732_662_000_000_000_000n } = {}) {
+const NETWORK_COMMS = new Set(['curl', 'python3', 'git']);
+/** Web servers: upstream rules flag the tools they spawn ("Web Server Spawned Suspicious Child Process"). */
+const WEB_SERVERS = new Set(['nginx']);
+
+/**
+ * Lines of a trace. Options: events (count), seed, startNs (bigint, first timestamp), matchShare.
+ * The shape: a pool of live processes; each step picks an action weighted by kind.
+ *
+ * matchShare (0–1, optional) controls how many events match a rule. Without it the trace is the
+ * historical mix, where about 5 % of events match upstream rules by chance (writes to /etc, reads of
+ * /etc/shadow, system daemons on the network). With it, the random actions are benign (no
+ * /etc/shadow, writes only below /tmp, network only from curl, python3 and git, web servers spawn
+ * nothing) and, before each step, with
+ * probability matchShare one deliberate match is inserted: a tool reading /etc/shadow ("Read
+ * sensitive file untrusted" in the upstream stable rules). Decided by a second random stream, so
+ * the rest of the trace keeps its shape.
+ */
+export function* traceLines({ events = 1_000_000, seed = 42, startNs = 1_732_662_000_000_000_000n, matchShare = undefined } = {}) {
   const r = rng(seed);
+  const controlled = matchShare !== undefined;
+  const rMatch = rng(seed ^ 0x5bd1e995);
   let ts = startNs;
   let num = 0;
+  /** Lines handed out: a batch is cut at `events` line by line (its numbers are assigned before). */
+  let emitted = 0;
   let nextPid = 1000;
   const containers = Array.from({ length: 8 }, () => hex64(r));
   /** live processes: { pid, comm, ppid, cgroup, fds: number[] (open), cloexec: Set<number> (of fds), threads: number[] } */
@@ -101,14 +124,30 @@ export function* traceLines({ events = 1_000_000, seed = 42, startNs = 1_732_662
       `/kubepods/burstable/pod${id.slice(0, 8)}-1111-2222-3333-${id.slice(8, 20)}/${id}`));
   }
   for (const l of out) {
-    if (num > events) return;
+    if (emitted >= events) return;
+    emitted++;
     yield l;
   }
-  while (num < events) {
+  while (emitted < events) {
+    if (controlled && rMatch() < matchShare) {
+      // The most recent `cat` that can open one more file reads /etc/shadow (successfully: only
+      // successful opens match). Until a cat exists, no match is inserted.
+      let tool;
+      for (let i = live.length - 1; i >= 0 && tool === undefined; i--) if (live[i].comm === 'cat' && live[i].fds.length < MAX_OPEN) tool = live[i];
+      if (tool !== undefined) {
+        const l = line({ type: 'openat', pid: tool.pid, comm: tool.comm, res: allocFd(tool, true), args: { dirfd: -100, name: '/etc/shadow', flags: O_RDONLY | O_CLOEXEC, mode: 0 } });
+        if (emitted >= events) return;
+        emitted++;
+        yield l;
+        continue;
+      }
+    }
     const p = live[Math.floor(r() * live.length)];
     const dice = r();
     let batch;
-    if (dice < 0.06 && live.length < 2000) {
+    if (controlled && dice < 0.06 && WEB_SERVERS.has(p.comm)) {
+      batch = [line({ type: 'nanosleep', pid: p.pid, comm: p.comm, res: 0 })];
+    } else if (dice < 0.06 && live.length < 2000) {
       const [exe, argv] = TOOLS[Math.floor(r() * TOOLS.length)];
       batch = spawn(p, exe, argv, p.cgroup);
     } else if (dice < 0.08 && p.pid !== 1 && live.length > 20) {
@@ -119,8 +158,9 @@ export function* traceLines({ events = 1_000_000, seed = 42, startNs = 1_732_662
       p.threads.push(tid);
       batch = [line({ type: 'clone', pid: p.pid, comm: p.comm, res: tid, args: { flags: 0x3d0f00 } })];
     } else if (dice < 0.45 && p.fds.length < MAX_OPEN) {
-      const name = FILES[Math.floor(r() * FILES.length)];
+      let name = controlled ? BENIGN_FILES[Math.floor(r() * BENIGN_FILES.length)] : FILES[Math.floor(r() * FILES.length)];
       const write = r() < 0.2;
+      if (controlled && write) name = '/tmp/work.txt';
       const fail = r() < 0.05;
       const cloexec = r() < 0.5;
       const fd = fail ? -2 : allocFd(p, cloexec);
@@ -133,6 +173,8 @@ export function* traceLines({ events = 1_000_000, seed = 42, startNs = 1_732_662
     } else if ((dice < 0.8 || p.fds.length >= MAX_OPEN) && p.fds.length > 0) {
       const fd = p.fds.splice(Math.floor(r() * p.fds.length), 1)[0];
       batch = [line({ type: 'close', pid: p.pid, comm: p.comm, res: 0, args: { fd } })];
+    } else if (controlled && dice >= 0.8 && !NETWORK_COMMS.has(p.comm)) {
+      batch = [line({ type: 'nanosleep', pid: p.pid, comm: p.comm, res: 0 })];
     } else if (dice < 0.9 && p.fds.length < MAX_OPEN) {
       const ip = HOSTS[Math.floor(r() * HOSTS.length)];
       const v6 = ip.includes(':');
@@ -153,7 +195,8 @@ export function* traceLines({ events = 1_000_000, seed = 42, startNs = 1_732_662
       batch = [line({ type: 'nanosleep', pid: p.pid, comm: p.comm, res: 0 })];
     }
     for (const l of batch) {
-      if (num > events) return;
+      if (emitted >= events) return;
+      emitted++;
       yield l;
     }
   }
@@ -166,12 +209,14 @@ function parseArgs(argv) {
     if (a === '--events') opts.events = Number(argv[++i]);
     else if (a === '--seed') opts.seed = Number(argv[++i]);
     else if (a === '--out') opts.out = argv[++i];
+    else if (a === '--match-share') opts.matchShare = Number(argv[++i]);
     else if (a === '-h' || a === '--help') {
-      process.stdout.write('Usage: node bench/gen-trace.mjs [--events N] [--seed S] [--out FILE]\n');
+      process.stdout.write('Usage: node bench/gen-trace.mjs [--events N] [--seed S] [--match-share 0..1] [--out FILE]\n');
       process.exit(0);
     } else throw new Error(`unknown option ${a}`);
   }
   if (!Number.isInteger(opts.events) || opts.events <= 0) throw new Error('--events must be a positive integer');
+  if (opts.matchShare !== undefined && !(opts.matchShare >= 0 && opts.matchShare <= 1)) throw new Error('--match-share must be a number from 0 to 1');
   return opts;
 }
 

@@ -1,13 +1,3 @@
 // A small deterministic PRNG (mulberry32) for fuzz and property tests, so a failure reproduces from
-// its seed. bench/gen-trace.mjs carries the same generator (bench scripts do not import test code).
-
-export function rng(seed: number): () => number {
-  let s = seed >>> 0;
-  return () => {
-    s = (s + 0x6d2b79f5) >>> 0;
-    let t = s;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
+// its seed: the benchmark trace generator's own, so tests and benchmarks share one implementation.
+export { rng } from '../../bench/gen-trace.mjs';

@@ -11,7 +11,8 @@
 // Each round is timed by wall clock and by the process's CPU time (user + system: less disturbed by
 // neighbours on a shared machine); both are best of N. --dist DIR runs another build (e.g. main's
 // dist/ in a temporary worktree) on the same trace, for before/after figures in one sitting.
-// Target: ≤ 50 ns. Run after `npm run build`: node bench/predicate-eval.mjs [events] [rounds] [--dist DIR]
+// --stable loads falco_rules.yaml alone (the stable conditions issue 2 names).
+// Target: ≤ 50 ns. Run after `npm run build`: node bench/predicate-eval.mjs [events] [rounds] [--dist DIR] [--stable]
 import { join, dirname, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { existsSync } from 'node:fs';
@@ -21,8 +22,10 @@ const root = join(dirname(fileURLToPath(import.meta.url)), '..');
 const argv = process.argv.slice(2);
 const positional = [];
 let distDir = join(root, 'dist');
+let stableOnly = false;
 for (let i = 0; i < argv.length; i++) {
   if (argv[i] === '--dist') distDir = resolve(argv[++i] ?? '');
+  else if (argv[i] === '--stable') stableOnly = true;
   else positional.push(argv[i]);
 }
 if (!existsSync(join(distDir, 'engine', 'engine.js'))) {
@@ -44,7 +47,7 @@ if (!existsSync(shared)) {
   process.exit(0);
 }
 const loaded = await loadRules({
-  paths: ['falco_rules.yaml', 'falco-incubating_rules.yaml', 'falco-sandbox_rules.yaml'].map((f) => join(shared, f)),
+  paths: (stableOnly ? ['falco_rules.yaml'] : ['falco_rules.yaml', 'falco-incubating_rules.yaml', 'falco-sandbox_rules.yaml']).map((f) => join(shared, f)),
   sources: allRegistries(),
 });
 if (!loaded.successful) throw new Error('upstream rules failed to load');

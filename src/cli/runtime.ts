@@ -39,6 +39,22 @@ export interface RuntimeSettings {
   readonly cwd: string;
 }
 
+/** The command-line options `run` and `replay` share: rules, config file, -o overrides, --json. */
+export const SETTINGS_OPTIONS = {
+  rules: { type: 'string', short: 'r', multiple: true },
+  config: { type: 'string', short: 'c' },
+  option: { type: 'string', short: 'o', multiple: true },
+  json: { type: 'boolean', default: false },
+} as const;
+
+/** The settings input from parsed SETTINGS_OPTIONS values. */
+export function settingsArgs(
+  values: { rules?: string[] | undefined; config?: string | undefined; option?: string[] | undefined; json?: boolean | undefined },
+  ctx: { readonly env: NodeJS.ProcessEnv; readonly cwd: string },
+): SettingsInput {
+  return { configFile: values.config, overrides: values.option, rules: values.rules, json: values.json, env: ctx.env, cwd: ctx.cwd };
+}
+
 export interface SettingsInput {
   readonly configFile?: string | undefined;
   readonly overrides?: readonly string[] | undefined;

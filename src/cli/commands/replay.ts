@@ -14,7 +14,7 @@ import { buildProfileReport, profileJson, renderProfileText } from '../../engine
 import { openInput, forEachEvent } from '../inputs.js';
 import { createLogger } from '../logger.js';
 import { Progress } from '../progress.js';
-import { loadSettings, RulesLoadError } from '../runtime.js';
+import { loadSettings, RulesLoadError, SETTINGS_OPTIONS, settingsArgs } from '../runtime.js';
 import { renderSummary, Session } from '../session.js';
 import { RULES_OPTION_HELP } from '../rules-input.js';
 import { isGzipOrScap } from '../file-kind.js';
@@ -76,10 +76,7 @@ to load, an input could not be read or a detection worker failed, 2 on bad usage
     const { values, positionals } = parseArgs({
       args: [...args],
       options: {
-        rules: { type: 'string', short: 'r', multiple: true },
-        config: { type: 'string', short: 'c' },
-        option: { type: 'string', short: 'o', multiple: true },
-        json: { type: 'boolean', default: false },
+        ...SETTINGS_OPTIONS,
         format: { type: 'string', default: 'auto' },
         'k8s-audit': { type: 'string', multiple: true },
         realtime: { type: 'boolean', default: false },
@@ -107,7 +104,7 @@ to load, an input could not be read or a detection worker failed, 2 on bad usage
     }
     if (workers > 0 && values.realtime) throw new UsageError('--workers cannot be combined with --realtime (pacing replays at the capture\'s speed; one thread keeps up)');
 
-    const settings = loadSettings({ configFile: values.config, overrides: values.option, rules: values.rules, json: values.json, env: ctx.env, cwd: ctx.cwd });
+    const settings = loadSettings(settingsArgs(values, ctx));
     const logger = createLogger(String(settings.config['log_level'] ?? 'info'));
     const profiling = values.profile || values['profile-json'] !== undefined;
     const stateOptions = {

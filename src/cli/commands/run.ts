@@ -13,7 +13,7 @@ import { createLogger } from '../logger.js';
 import { describeSource, driveSource, sourcesFromConfig, type LiveSourceSpec } from '../live-sources.js';
 import { RULES_OPTION_HELP } from '../rules-input.js';
 import { watchRules } from '../rules-watch.js';
-import { loadSettings, RulesLoadError } from '../runtime.js';
+import { loadSettings, RulesLoadError, SETTINGS_OPTIONS, settingsArgs } from '../runtime.js';
 import { renderSummary, Session } from '../session.js';
 
 const SOURCE_TYPES = ['file', 'stdin', 'nats', 'command', 'ebpf'] as const;
@@ -62,10 +62,7 @@ Exit status: 0 after a clean stop, 1 when rules failed to load or a source faile
     const { values } = parseArgs({
       args: [...args],
       options: {
-        rules: { type: 'string', short: 'r', multiple: true },
-        config: { type: 'string', short: 'c' },
-        option: { type: 'string', short: 'o', multiple: true },
-        json: { type: 'boolean', default: false },
+        ...SETTINGS_OPTIONS,
         source: { type: 'string', multiple: true },
         input: { type: 'string', short: 'i', multiple: true },
         follow: { type: 'boolean', default: false },
@@ -85,7 +82,7 @@ Exit status: 0 after a clean stop, 1 when rules failed to load or a source faile
     });
     const format = values.format as FormatOption;
     if (format !== 'auto' && !FORMATS.includes(format as never)) throw new UsageError(`unknown format '${values.format}'`);
-    const settings = loadSettings({ configFile: values.config, overrides: values.option, rules: values.rules, json: values.json, env: ctx.env, cwd: ctx.cwd });
+    const settings = loadSettings(settingsArgs(values, ctx));
     const specs = sourcesFromFlags(values, format) ?? sourcesFromConfig((settings.config['sources'] as Record<string, unknown>[] | undefined) ?? []);
     if (specs.length === 0) throw new UsageError('no event source: give --source/--input/--k8s-audit-* flags, or a sources: list in the config');
 

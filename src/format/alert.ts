@@ -114,11 +114,15 @@ export class Alert {
   /** The full text line before escaping: `<time>: <Priority> <message>` (JSON `output`). */
   get output(): string {
     if (this.#output === undefined) {
-      const t = this.layout.iso ? isoTime(this.time) : localTime(this.time);
       // join() yields a flat string; JSON-escaping a flat string is about twice as fast as a rope.
-      this.#output = [t, ': ', this.layout.priorityText, ' ', this.message].join('');
+      this.#output = [this.outputPrefix(), this.message].join('');
     }
     return this.#output;
+  }
+
+  /** `<time>: <Priority> `, what the output puts before the message (nothing in it needs escaping). */
+  private outputPrefix(): string {
+    return `${this.layout.iso ? isoTime(this.time) : localTime(this.time)}: ${this.layout.priorityText} `;
   }
 
   /** The text alert line (no newline), control characters escaped (spec §4.4). */
@@ -137,7 +141,7 @@ export class Alert {
       if (L.includeMessage) s += `"message":${message},`;
       if (L.includeOutput) {
         s += message.length === this.message.length + 2
-          ? `"output":"${this.layout.iso ? isoTime(this.time) : localTime(this.time)}: ${L.priorityText} ${message.slice(1)},`
+          ? `"output":"${this.outputPrefix()}${message.slice(1)},`
           : `"output":${jsonString(this.output)},`;
       }
       s += `${L.mid}${jsonTime(this.time)}"`;

@@ -2,13 +2,13 @@
 // over one long-lived connection that reconnects forever with backoff. Optional JetStream publishing
 // waits for each message's PubAck and de-duplicates re-sends by message id (Nats-Msg-Id).
 //
-// Delivery: a batch counts as sent only once the server confirmed it — core NATS: a PING/PONG round
-// trip after the batch's PUBs (the server processed everything before the PONG); JetStream: every
-// PubAck. Core publishing is pipelined: write() publishes and returns while up to PIPELINE_WINDOW
-// messages await confirmation, one confirmation loop covering everything published before its PING.
-// If a confirmation fails, or the connection dropped since those messages were published, every
-// unconfirmed message goes to the spool, in order, before anything newer (nothing is counted sent
-// that the server did not confirm). While the server is away (or a confirmation fails) alerts go to the spool and are published
+// Delivery: an alert counts as sent only once the server confirmed it — core NATS: a PING/PONG round
+// trip after its PUB (the server processed everything before the PONG); JetStream: its PubAck.
+// Core publishing is pipelined: write() publishes and returns while up to PIPELINE_WINDOW messages
+// await confirmation, one confirmation loop covering everything published before its PING. If a
+// confirmation fails, or the connection dropped since those messages were published, every
+// unconfirmed message goes to the spool, in order, before anything newer.
+// While the server is away (or a confirmation fails) alerts go to the spool and are published
 // IN ORDER when it returns; new alerts queue behind the spool until it is empty. Across a disconnect
 // delivery is at-least-once: a batch whose confirmation was lost is sent again (JetStream drops such
 // duplicates within the stream's duplicate window; core subscribers may see them twice).
@@ -297,14 +297,17 @@ export class NatsSink implements AlertSink {
 
   /** Under the lock: publish directly when healthy and nothing is spooled, else spool. Returns what did not fit. */
   private async submit(items: Item[]): Promise<Item[]> {
-    if (this.#o.jetstream === undefined && this.#nc !== undefined && this.#connected && !this.#failing && this.#spool.records === 0) {
-      this.publishPipelined(this.#nc, items);
+    const direct = (): boolean => this.#connected && !this.#failing && this.#spool.records === 0;
+    // Unconfirmed messages are older than these: unless these can join them in the pipeline, let
+    // them settle first (confirmed, or spooled ahead of these).
+    if (this.#o.jetstream !== undefined || !direct()) await this.#confirming;
+    const nc = this.#nc;
+    if (this.#o.jetstream === undefined && nc !== undefined && direct()) {
+      this.publishPipelined(nc, items);
       if (this.#unconfirmed.length > PIPELINE_WINDOW) await this.#confirming;
       return [];
     }
-    // Unconfirmed messages are older than these: let them settle (confirmed, or spooled first).
-    await this.#confirming;
-    if (this.#connected && !this.#failing && this.#spool.records === 0) {
+    if (direct()) {
       const settled = await this.publish(items);
       if (settled === items.length) return [];
       this.markFailing();

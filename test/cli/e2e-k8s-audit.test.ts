@@ -7,25 +7,19 @@ import { appendFileSync, mkdtempSync, readFileSync, writeFileSync } from 'node:f
 import { request as httpsRequest } from 'node:https';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { afterEach, beforeAll, expect, it } from 'vitest';
+import { beforeAll, expect, it } from 'vitest';
 import { connect } from '@nats-io/transport-node';
 import { ensureBuilt } from '../helpers/cli.js';
 import { TEST_RULES, testEvents } from '../helpers/e2e-events.js';
 import { NatsServer } from '../helpers/nats-server.js';
-import { LiveCli } from '../helpers/spawn.js';
+import { killedAfterEach, LiveCli } from '../helpers/spawn.js';
 import { DATA, describeShared, K8S_AUDIT_RULES } from '../helpers/shared.js';
 
 beforeAll(async () => {
   await ensureBuilt();
 }, 300_000);
 
-const running: LiveCli[] = [];
-afterEach(async () => {
-  for (const p of running.splice(0)) {
-    p.signal('SIGKILL');
-    await p.exited;
-  }
-});
+const running = killedAfterEach();
 
 const audit = (name: string): unknown => JSON.parse(readFileSync(join(DATA, 'falco-test-trace_files/k8s_audit', `${name}.json`), 'utf8'));
 const eventList = (...names: string[]): string => JSON.stringify({ kind: 'EventList', apiVersion: 'audit.k8s.io/v1', items: names.map(audit) });

@@ -5,25 +5,19 @@ import { execFileSync } from 'node:child_process';
 import { appendFileSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { beforeAll, describe, expect, it } from 'vitest';
 import { connect } from '@nats-io/transport-node';
 import { jetstreamManager } from '@nats-io/jetstream';
 import { ensureBuilt } from '../helpers/cli.js';
 import { TEST_RULES, testEvents } from '../helpers/e2e-events.js';
 import { NatsServer } from '../helpers/nats-server.js';
-import { LiveCli } from '../helpers/spawn.js';
+import { killedAfterEach, LiveCli } from '../helpers/spawn.js';
 
 beforeAll(async () => {
   await ensureBuilt();
 }, 300_000);
 
-const running: LiveCli[] = [];
-afterEach(async () => {
-  for (const p of running.splice(0)) {
-    p.signal('SIGKILL');
-    await p.exited;
-  }
-});
+const running = killedAfterEach();
 
 function live(args: string[], env: NodeJS.ProcessEnv = {}): LiveCli {
   const p = new LiveCli(args, { env });

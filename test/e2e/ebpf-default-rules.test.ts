@@ -9,20 +9,12 @@ import { randomBytes } from 'node:crypto';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { preflight, SensorPreflightError } from '../../src/ingest/ebpf-preflight.js';
 import { cgroupMounts } from '../../src/ingest/ebpf-cgroups.js';
+import { ebpfUnavailable } from '../helpers/ebpf.js';
 import { ensureBuilt } from '../helpers/cli.js';
 import { LiveCli } from '../helpers/spawn.js';
 
-function unavailable(): string | undefined {
-  try {
-    preflight();
-    return undefined;
-  } catch (err) {
-    return err instanceof SensorPreflightError ? err.problems.join('; ') : String(err);
-  }
-}
-const why = unavailable();
+const why = ebpfUnavailable();
 if (why !== undefined) console.warn(`\n*** eBPF end-to-end test SKIPPED — this machine cannot load the sensor: ${why} ***\n`);
 
 type Alert = { rule: string; output_fields: Record<string, unknown> };

@@ -2,6 +2,7 @@
 // for conditions, sends signals, and waits for the exit code.
 import { spawn, type ChildProcess } from 'node:child_process';
 import { join } from 'node:path';
+import { afterEach } from 'vitest';
 import { ROOT } from './shared.js';
 
 export class LiveCli {
@@ -57,4 +58,19 @@ export class LiveCli {
   endInput(): void {
     this.child.stdin?.end();
   }
+}
+
+/**
+ * A list for the live CLIs a test file starts: each is killed (SIGKILL) and awaited after every
+ * test, so a failed test leaves no process behind. Call at the top level of a test file.
+ */
+export function killedAfterEach(): LiveCli[] {
+  const running: LiveCli[] = [];
+  afterEach(async () => {
+    for (const p of running.splice(0)) {
+      p.signal('SIGKILL');
+      await p.exited;
+    }
+  });
+  return running;
 }

@@ -12,22 +12,13 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
 import { startEbpfSensor, SENSOR_STRLEN, type EbpfSensor } from '../../src/ingest/ebpf.js';
-import { preflight, SensorPreflightError } from '../../src/ingest/ebpf-preflight.js';
 import { cgroupMounts } from '../../src/ingest/ebpf-cgroups.js';
+import { ebpfUnavailable } from '../helpers/ebpf.js';
 import { loadNativeSchema, validate } from '../helpers/json-schema.js';
 
 const run = promisify(execFile);
 
-function unavailable(): string | undefined {
-  try {
-    preflight();
-    return undefined;
-  } catch (err) {
-    return err instanceof SensorPreflightError ? err.problems.join('; ') : String(err);
-  }
-}
-
-const why = unavailable();
+const why = ebpfUnavailable();
 if (why !== undefined) {
   console.warn(`\n*** eBPF sensor tests SKIPPED — this machine cannot load the sensor: ${why} ***\n`);
 }

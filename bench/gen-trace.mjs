@@ -245,7 +245,13 @@ export async function writeTrace(path, options) {
 }
 
 if (process.argv[1] && fileURLToPath(import.meta.url) === process.argv[1]) {
-  const opts = parseArgs(process.argv.slice(2));
+  let opts;
+  try {
+    opts = parseArgs(process.argv.slice(2));
+  } catch (err) {
+    process.stderr.write(`gen-trace: ${err.message}\nUsage: node bench/gen-trace.mjs [--events N] [--seed S] [--match-share 0..1] [--out FILE]\n`);
+    process.exit(2);
+  }
   const bytes = await writeTrace(opts.out, opts);
   process.stdout.write(`wrote ${opts.events} events (${(bytes / 1e6).toFixed(1)} MB) to ${opts.out}\n`);
 }

@@ -23,9 +23,11 @@ const argv = process.argv.slice(2);
 const positional = [];
 let distDir = join(root, 'dist');
 let stableOnly = false;
+let matchShare;
 for (let i = 0; i < argv.length; i++) {
   if (argv[i] === '--dist') distDir = resolve(argv[++i] ?? '');
   else if (argv[i] === '--stable') stableOnly = true;
+  else if (argv[i] === '--match-share') matchShare = Number(argv[++i]);
   else positional.push(argv[i]);
 }
 if (!existsSync(join(distDir, 'engine', 'engine.js'))) {
@@ -58,7 +60,7 @@ const engine = new Engine(loaded.rules, { matching: 'all' });
 const decoder = createDecoder('native');
 const tracker = new StateTracker();
 const events = [];
-for (const line of traceLines({ events: N, seed: 7 })) {
+for (const line of traceLines({ events: N, seed: 7, matchShare })) {
   const ev = decoder.decode(line, events.length + 1);
   if (ev === undefined) continue;
   tracker.apply(ev);

@@ -96,10 +96,11 @@ export type Dispatcher = (ev: never, out: unknown[], first: boolean, evals: Floa
 
 /**
  * Generates a dispatcher: one function evaluating every entry. Events without given values take
- * the entries' derived plans, all inlined into that function: each operand is extracted at most once
- * per event into a local, each sub-expression shared by several entries computed at most once into
- * a local, and no entry costs a call. Events with given values call the entries' predicates.
- * Undefined when the runtime forbids code generation.
+ * the entries' derived plans, one generated function each, sharing the dispatcher's frame: each
+ * operand is extracted at most once per event, each sub-expression shared by several entries
+ * computed at most once, and an entry whose shared opening conjunct an earlier entry already found
+ * false costs no call. Events with given values call the entries' predicates. Undefined when the
+ * runtime forbids code generation.
  */
 export function generateDispatcher(entries: readonly DispatchEntry[]): Dispatcher | undefined {
   if (!available) return undefined;
@@ -176,7 +177,7 @@ class Generator {
         const body = this.expr(e.derived);
         const locals = [...this.localCells.values()].map((c) => `, ${c.name} = ${c.init}`).join('');
         this.helpers.push([`function ${name}(ev) {`, `  let x${locals};`, `  return ${body};`, '}'].join('\n'));
-        derived.push(`    if (${name}(ev)) ${matched}`);
+        derived.push(`    if (${this.guard(e.derived)}${name}(ev)) ${matched}`);
       } else if (e.derived === undefined) {
         derived.push(`    if (${this.k(e.test)}(ev)) ${matched}`);
       }
@@ -199,6 +200,18 @@ class Generator {
       ...general,
       '};',
     ].join('\n');
+  }
+
+  /**
+   * `F.bN !== 1 && ` when a condition opens with a conjunct other conditions share (a macro such as
+   * open_write or spawned_process): once an earlier condition found it false for this event, the
+   * dispatcher skips the condition without a call.
+   */
+  private guard(plan: PlanNode): string {
+    if (plan.k !== 'and') return '';
+    const first = plan.items[0];
+    const cell = first === undefined ? undefined : this.frameCells.get(first);
+    return cell === undefined ? '' : `F.${cell.name} !== 1 && `;
   }
 
   /** The identifier of a compiled object in the constants array. */

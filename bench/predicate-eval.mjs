@@ -11,8 +11,11 @@
 // Each round is timed by wall clock and by the process's CPU time (user + system: less disturbed by
 // neighbours on a shared machine); both are best of N. --dist DIR runs another build (e.g. main's
 // dist/ in a temporary worktree) on the same trace, for before/after figures in one sitting.
-// --stable loads falco_rules.yaml alone (the stable conditions issue 2 names).
-// Target: ≤ 50 ns. Run after `npm run build`: node bench/predicate-eval.mjs [events] [rounds] [--dist DIR] [--stable]
+// --stable loads falco_rules.yaml alone (the stable conditions issue 2 names). --match-share P
+// generates a quiet stream instead of the historical mix: benign random actions, about P of the
+// events deliberate matches (bench/gen-trace.mjs).
+// Target: ≤ 50 ns. Run after `npm run build`:
+//   node bench/predicate-eval.mjs [events] [rounds] [--dist DIR] [--stable] [--match-share P]
 import { join, dirname, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { existsSync } from 'node:fs';
@@ -29,6 +32,10 @@ for (let i = 0; i < argv.length; i++) {
   else if (argv[i] === '--stable') stableOnly = true;
   else if (argv[i] === '--match-share') matchShare = Number(argv[++i]);
   else positional.push(argv[i]);
+}
+if (matchShare !== undefined && !(matchShare >= 0 && matchShare <= 1)) {
+  console.error('predicate-eval: --match-share must be a number from 0 to 1');
+  process.exit(2);
 }
 if (!existsSync(join(distDir, 'engine', 'engine.js'))) {
   console.error(`predicate-eval: ${distDir} is missing — run \`npm run build\` first`);

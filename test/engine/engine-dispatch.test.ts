@@ -112,6 +112,28 @@ describe('engine – dispatchers', () => {
     expect(counts).toEqual({ a: [2, 0], b: [2, 2], c: [0, 0], d: [1, 0] });
   });
 
+  it('skip a condition whose shared opening conjunct is already false, still counting its evaluation', () => {
+    // proc.name in (…) is cheap and shared, so it opens both; proc.cmdline (costly) comes after.
+    const e1 = ruleFrom('e1', 'evt.type = openat and proc.name in (a, b) and proc.cmdline contains one');
+    const e2 = ruleFrom('e2', 'evt.type = openat and proc.name in (a, b) and proc.cmdline contains two');
+    const e3 = ruleFrom('e3', 'evt.type = openat and fd.name startswith /etc');
+    expect(generatedSource(dispatcherFor([e1, e2, e3], 'openat'))).toMatch(/F\.b[0-9]+ !== 1 && r[0-9]+\(ev\)/);
+    const engine = new Engine([e1, e2, e3], { matching: 'all' });
+    const out: CompiledRule[] = [];
+    const names = (proc: string, args: string[], path: string): string[] => {
+      const ev = native('openat', proc, path);
+      (ev.proc as { args: string[] }).args = args;
+      engine.match(ev, out);
+      return out.map((r) => r.name);
+    };
+    expect(names('c', ['one', 'two'], '/tmp/x')).toEqual([]);
+    expect(names('c', ['one'], '/etc/x')).toEqual(['e3']);
+    expect(names('a', ['two'], '/tmp/x')).toEqual(['e2']);
+    expect(names('b', ['one', 'two'], '/etc/x')).toEqual(['e1', 'e2', 'e3']);
+    const counts = Object.fromEntries(engine.ruleCounts().map((x) => [x.rule.name, [x.evaluations, x.matches]]));
+    expect(counts).toEqual({ e1: [4, 1], e2: [4, 2], e3: [4, 2] });
+  });
+
   it('generated dispatchers hold only fixed fragments and numbered names', () => {
     const fn = dispatcherFor([a, b, c, d], 'openat');
     const source = generatedSource(fn) as string;

@@ -21,7 +21,7 @@ import { asciiLower, asciiUpper, compileGlob } from './glob.js';
 import { compilePathPrefixes } from './pmatch.js';
 import { ipKey, netContains, parseIp, parseNet, type IpAddr, type IpNet } from './net.js';
 import {
-  NUMERIC_TYPES, ipFromKey, normaliserFor, parseBoolLiteral, parseHexLiteral, parseNumberLiteral, toBytes, toNum, toStr,
+  NUMERIC_TYPES, ipFromKey, ipv4Number, normaliserFor, parseBoolLiteral, parseHexLiteral, parseNumberLiteral, toBytes, toNum, toStr,
 } from './values.js';
 import {
   COST, MEMO_MIN, inlinable, planCheck, planJunction, planNot, testChance, testCost, type Getter, type PlanNode, type PlanValue,
@@ -732,31 +732,6 @@ function ipv4Net(net: IpNet): { base: number; mask: number } | undefined {
   const bits = net.addr.v6 ? net.prefix - 96 : net.prefix;
   const mask = bits <= 0 ? 0 : bits >= 32 ? 0xffffffff : (0xffffffff << (32 - bits)) >>> 0;
   return { base: (base & mask) >>> 0, mask };
-}
-
-/** A canonical dotted-quad IPv4 address as an unsigned 32-bit number; -1 for anything else. */
-function ipv4Number(s: string): number {
-  const n = s.length;
-  if (n < 7 || n > 15) return -1;
-  let out = 0;
-  let octet = 0;
-  let digits = 0;
-  let dots = 0;
-  for (let i = 0; i < n; i++) {
-    const c = s.charCodeAt(i);
-    if (c === 46) {
-      if (digits === 0 || ++dots > 3) return -1;
-      out = out * 256 + octet;
-      octet = 0;
-      digits = 0;
-    } else if (c >= 48 && c <= 57) {
-      octet = octet * 10 + (c - 48);
-      if (++digits > 3 || octet > 255) return -1;
-    } else {
-      return -1;
-    }
-  }
-  return dots === 3 && digits > 0 ? out * 256 + octet : -1;
 }
 
 function dynamicComparator(op: BinaryOp, type: FieldType): (a: unknown, b: unknown) => boolean {

@@ -85,29 +85,33 @@ export function toBool(v: unknown): boolean | undefined {
   return undefined;
 }
 
-/** True for a canonical dotted-quad IPv4 address (no leading zeros, octets ≤ 255): its own key. */
-function isCanonicalIpv4(s: string): boolean {
+/**
+ * A canonical dotted-quad IPv4 address (no leading zeros, octets ≤ 255) as an unsigned 32-bit
+ * number; -1 for anything else. Canonical IPv4 is its own key (toIpKey), and networks compare as numbers.
+ */
+export function ipv4Number(s: string): number {
   const n = s.length;
-  if (n < 7 || n > 15) return false;
-  let dots = 0;
+  if (n < 7 || n > 15) return -1;
+  let out = 0;
   let octet = 0;
   let digits = 0;
+  let dots = 0;
   for (let i = 0; i < n; i++) {
     const c = s.charCodeAt(i);
     if (c === 46) {
-      if (digits === 0) return false;
-      dots++;
+      if (digits === 0 || ++dots > 3) return -1;
+      out = out * 256 + octet;
       octet = 0;
       digits = 0;
     } else if (c >= 48 && c <= 57) {
-      if (digits > 0 && octet === 0) return false; // leading zero
+      if (digits > 0 && octet === 0) return -1; // leading zero
       octet = octet * 10 + (c - 48);
-      if (++digits > 3 || octet > 255) return false;
+      if (++digits > 3 || octet > 255) return -1;
     } else {
-      return false;
+      return -1;
     }
   }
-  return dots === 3 && digits > 0;
+  return dots === 3 && digits > 0 ? out * 256 + octet : -1;
 }
 
 /** Keys of non-canonical addresses seen recently (IPv6 above all), so each is parsed once. */
@@ -120,7 +124,7 @@ const IP_CACHE_MAX = 4096;
  */
 export function toIpKey(v: unknown): string | undefined {
   if (typeof v !== 'string') return undefined;
-  if (isCanonicalIpv4(v)) return v;
+  if (ipv4Number(v) >= 0) return v;
   const cached = ipKeyCache.get(v);
   if (cached !== undefined) return cached === null ? undefined : cached;
   const ip = parseIp(v);

@@ -355,21 +355,17 @@ class Generator {
    */
   private fuseSets(plans: readonly PlanNode[]): void {
     const setsByValue = new Map<PlanValue, Set<ReadonlySet<unknown>>>();
-    const seen = new Set<PlanNode>();
-    const walk = (n: PlanNode): void => {
-      if (seen.has(n)) return;
-      seen.add(n);
-      if (n.k === 'and' || n.k === 'or') for (const c of n.items) walk(c);
-      else if (n.k === 'not') walk(n.item);
-      else if (n.k === 'check' && n.quant === 'one' && n.test !== undefined) {
+    const seen = new Set<object>();
+    for (const p of plans) {
+      visitChecks(p, seen, (n) => {
+        if (n.quant !== 'one' || n.test === undefined) return;
         const form = inlineTest(n.test);
         if (form?.op !== 'has') return;
         let sets = setsByValue.get(n.value);
         if (sets === undefined) setsByValue.set(n.value, (sets = new Set()));
         sets.add(form.arg as ReadonlySet<unknown>);
-      }
-    };
-    for (const p of plans) walk(p);
+      });
+    }
     for (const [value, sets] of setsByValue) {
       if (sets.size < 2) continue;
       const bySet = new Map<unknown, { key: object; members: ReadonlyMap<unknown, number>; bit: number }>();
@@ -467,6 +463,15 @@ class Generator {
   }
 }
 
+/** Walks the nodes of a plan not in `seen` (adding them), calling `onCheck` for each check reached. */
+function visitChecks(n: PlanNode, seen: Set<object>, onCheck: (check: PlanCheck) => void): void {
+  if (seen.has(n)) return;
+  seen.add(n);
+  if (n.k === 'and' || n.k === 'or') for (const c of n.items) visitChecks(c, seen, onCheck);
+  else if (n.k === 'not') visitChecks(n.item, seen, onCheck);
+  else if (n.k === 'check') onCheck(n);
+}
+
 /**
  * How many of the plans reach each operand, node and fused mask key (a plan reaching one several
  * times counts once).
@@ -475,17 +480,10 @@ function countUsers(plans: readonly PlanNode[], fused: ReadonlyMap<PlanValue, Re
   const users = new Map<object, number>();
   for (const plan of plans) {
     const reached = new Set<object>();
-    const walk = (n: PlanNode): void => {
-      if (reached.has(n)) return;
-      reached.add(n);
-      if (n.k === 'and' || n.k === 'or') for (const c of n.items) walk(c);
-      else if (n.k === 'not') walk(n.item);
-      else if (n.k === 'check') {
-        reached.add(n.value);
-        for (const f of fused.get(n.value)?.values() ?? []) reached.add(f.key);
-      }
-    };
-    walk(plan);
+    visitChecks(plan, reached, (n) => {
+      reached.add(n.value);
+      for (const f of fused.get(n.value)?.values() ?? []) reached.add(f.key);
+    });
     for (const key of reached) users.set(key, (users.get(key) ?? 0) + 1);
   }
   return users;

@@ -15,6 +15,7 @@ import { loadRules } from '../../src/rules/load.js';
 import { allRegistries } from '../../src/cli/registries.js';
 import { ensureBuilt } from '../helpers/cli.js';
 import { ruleFrom } from '../helpers/compiled-rule.js';
+import { expectOnlyFixedCode } from '../helpers/generated-code.js';
 import { dispatcherFor } from '../../src/engine/dispatch.js';
 import { Engine } from '../../src/engine/engine.js';
 import { typeSetHas } from '../../src/condition/evttypes.js';
@@ -86,40 +87,6 @@ describe('security – matchers are linear on hostile input', () => {
 
 // ------------------------------------------------------------------------------ generated predicates
 
-/** The only string literals generated source may hold: fixed fragments of src/condition/codegen.ts. */
-const FIXED_LITERALS = new Set(["'use strict'", "'string'", "'number'", "'boolean'"]);
-/** The only words it may hold: keywords, the fixed property names it reads, and numbered names. */
-const FIXED_WORDS = new Set([
-  'use', 'strict', 'const', 'let', 'function', 'return', 'if', 'else', 'for', 'typeof', 'undefined', 'K', 'ev', 't', 'x', 'r',
-  'vs', 'i', 'm', 'v', 'given', 'length', 'has', 'includes', 'startsWith', 'endsWith', 'true', 'false', 'string', 'number', 'boolean',
-]);
-/** What generated bucket dispatchers (src/engine/dispatch.ts) may hold besides: their parameters, the frame, Map lookups. */
-const DISPATCH_WORDS = new Set(['F', 'out', 'first', 'evals', 'hits', 'push', 'get']);
-
-/** Asserts that generated source is made only of fixed fragments: no rule text can have reached it. */
-function expectOnlyFixedCode(source: string | undefined): void {
-  expect(source).toBeDefined();
-  const src = source as string;
-  for (const lit of src.match(/'[^']*'|"[^"]*"|`[^`]*`/g) ?? []) expect(FIXED_LITERALS).toContain(lit);
-  const code = src.replace(/'[^']*'/g, '');
-  expect(code).not.toMatch(/["`\\$/]/);
-  for (const word of code.match(/[A-Za-z_][A-Za-z0-9_]*/g) ?? []) {
-    if (!/^[kvnqp][0-9]+$/.test(word)) expect(FIXED_WORDS).toContain(word);
-  }
-}
-
-/** The same for a generated dispatcher (more numbered names: rule functions, cells of its frame). */
-function expectOnlyFixedDispatcher(source: string | undefined): void {
-  expect(source).toBeDefined();
-  const src = source as string;
-  for (const lit of src.match(/'[^']*'|"[^"]*"|`[^`]*`/g) ?? []) expect(FIXED_LITERALS).toContain(lit);
-  const code = src.replace(/'[^']*'/g, '');
-  expect(code).not.toMatch(/["`\\$/]/);
-  for (const word of code.match(/[A-Za-z_][A-Za-z0-9_]*/g) ?? []) {
-    if (!/^[kvnqpdrabm][0-9]+$/.test(word) && !DISPATCH_WORDS.has(word)) expect(FIXED_WORDS).toContain(word);
-  }
-}
-
 describe('security – generated predicates hold no rule text', () => {
   const run = (test: unknown, ev: unknown): boolean => (test as (e: unknown) => boolean)(ev);
 
@@ -188,7 +155,7 @@ describe('security – generated predicates hold no rule text', () => {
       const types = ['execve', 'openat', 'connect', 'unlinkat', 'ptrace', 'setuid', 'mount', 'rename', 'close', 'nonexistent'];
       for (const type of types) {
         const rules = syscall.filter((r) => typeSetHas(r.eventTypes, type));
-        expectOnlyFixedDispatcher(generatedSource(dispatcherFor(rules, type)));
+        expectOnlyFixedCode(generatedSource(dispatcherFor(rules, type)), 'dispatcher');
       }
     });
   });
@@ -200,7 +167,7 @@ describe('security – generated predicates hold no rule text', () => {
     const b = ruleFrom('b', `proc.name in (${q}, q) and fd.name startswith ${q}`);
     const c = ruleFrom('c', `evt.type in (openat, open) and proc.cmdline contains ${q}`);
     const source = generatedSource(dispatcherFor([a, b, c], 'openat'));
-    expectOnlyFixedDispatcher(source);
+    expectOnlyFixedCode(source, 'dispatcher');
     expect(source).not.toContain(payload);
     const engine = new Engine([a, b, c], { matching: 'all' });
     const out: CompiledRule[] = [];

@@ -98,8 +98,8 @@ export type Dispatcher = (ev: never, out: unknown[], first: boolean, evals: Floa
  * Generates a dispatcher: one function evaluating every entry. Events without given values take
  * the entries' derived plans, one generated function each, sharing the dispatcher's frame: each
  * operand is extracted at most once per event, each sub-expression shared by several entries
- * computed at most once, and an entry whose shared opening conjunct an earlier entry already found
- * false costs no call. Events with given values call the entries' predicates. Undefined when the
+ * computed at most once, and an entry one of whose shared conjuncts an earlier entry already settled
+ * against it (found false, or true under a `not`) costs no call. Events with given values call the entries' predicates. Undefined when the
  * runtime forbids code generation.
  */
 export function generateDispatcher(entries: readonly DispatchEntry[]): Dispatcher | undefined {
@@ -108,6 +108,9 @@ export function generateDispatcher(entries: readonly DispatchEntry[]): Dispatche
   const source = gen.dispatchModule(entries);
   return compileModule<Dispatcher>(source, gen.consts);
 }
+
+/** Shared conjuncts checked before calling a condition in a dispatcher (see Generator.guard). */
+const MAX_GUARDS = 3;
 
 /** Marks a value not extracted yet in a dispatcher's locals (never a value). */
 const UNSET = Object.freeze({});
@@ -203,15 +206,26 @@ class Generator {
   }
 
   /**
-   * `F.bN !== 1 && ` when a condition opens with a conjunct other conditions share (a macro such as
-   * open_write or spawned_process): once an earlier condition found it false for this event, the
-   * dispatcher skips the condition without a call.
+   * `F.bN !== 1 && …` for the conjuncts a condition shares with others (macros such as open_write or
+   * spawned_process, and negated ones such as `not user_known_…`): once an earlier condition settled
+   * one of them against this one for this event, the dispatcher skips the condition without a call.
+   * Conjuncts of nested `and`s count too; at most MAX_GUARDS, in evaluation order (cheapest first).
    */
   private guard(plan: PlanNode): string {
-    if (plan.k !== 'and') return '';
-    const first = plan.items[0];
-    const cell = first === undefined ? undefined : this.frameCells.get(first);
-    return cell === undefined ? '' : `F.${cell.name} !== 1 && `;
+    const guards: string[] = [];
+    const visit = (n: PlanNode): void => {
+      if (n.k !== 'and') return;
+      for (const item of n.items) {
+        if (guards.length === MAX_GUARDS) return;
+        const cell = this.frameCells.get(item);
+        const negated = item.k === 'not' ? this.frameCells.get(item.item) : undefined;
+        if (cell !== undefined) guards.push(`F.${cell.name} !== 1`);
+        else if (negated !== undefined) guards.push(`F.${negated.name} !== 2`);
+        else visit(item);
+      }
+    };
+    visit(plan);
+    return guards.map((g) => `${g} && `).join('');
   }
 
   /** The identifier of a compiled object in the constants array. */

@@ -135,6 +135,27 @@ describe('engine – dispatchers', () => {
     expect(counts).toEqual({ e1: [4, 1], e2: [4, 2], e3: [4, 2] });
   });
 
+  it('skip a condition whose negated shared conjunct is already true', () => {
+    const g1 = ruleFrom('g1', 'evt.type = openat and proc.name in (a, b) and proc.cmdline contains one');
+    const g2 = ruleFrom('g2', 'evt.type = openat and not proc.name in (a, b) and proc.cmdline contains two');
+    const g3 = ruleFrom('g3', 'evt.type = openat and not proc.name in (a, b) and fd.name startswith /etc');
+    expect(generatedSource(dispatcherFor([g1, g2, g3], 'openat'))).toMatch(/F\.b[0-9]+ !== 2 && r[0-9]+\(ev\)/);
+    const engine = new Engine([g1, g2, g3], { matching: 'all' });
+    const out: CompiledRule[] = [];
+    const names = (proc: string, args: string[], path: string): string[] => {
+      const ev = native('openat', proc, path);
+      (ev.proc as { args: string[] }).args = args;
+      engine.match(ev, out);
+      return out.map((r) => r.name);
+    };
+    expect(names('a', ['one', 'two'], '/etc/x')).toEqual(['g1']);
+    expect(names('c', ['one', 'two'], '/etc/x')).toEqual(['g2', 'g3']);
+    expect(names('b', ['two'], '/tmp/x')).toEqual([]);
+    expect(names('c', ['one'], '/tmp/x')).toEqual([]);
+    const counts = Object.fromEntries(engine.ruleCounts().map((x) => [x.rule.name, [x.evaluations, x.matches]]));
+    expect(counts).toEqual({ g1: [4, 1], g2: [4, 1], g3: [4, 1] });
+  });
+
   it('generated dispatchers hold only fixed fragments and numbered names', () => {
     const fn = dispatcherFor([a, b, c, d], 'openat');
     expectOnlyFixedCode(generatedSource(fn), 'dispatcher');

@@ -100,6 +100,12 @@ export interface Process {
   /** The parent as known to the state table (undefined when unknown). */
   parent: Process | undefined;
   container: Container | undefined;
+  /**
+   * Set by the state table when the process exited: the process its children were reparented to
+   * (null when unknown). Readers of `parent` go through it (fields: parentOf), so an ancestry walk
+   * is right even before a child's next event relinks it.
+   */
+  reaper: Process | null | undefined;
 }
 
 export type FdType =
@@ -193,7 +199,7 @@ export function newProcess(pid: number, tid = pid): Process {
     sid: undefined, vpgid: undefined, pgid: undefined, startTs: undefined, capEffective: undefined,
     capPermitted: undefined, capInheritable: undefined, exeUpperLayer: undefined, exeLowerLayer: undefined,
     exeFromMemfd: undefined, exeWritable: undefined, exeIno: undefined, exeInoCtime: undefined,
-    exeInoMtime: undefined, cgroups: undefined, parent: undefined, container: undefined,
+    exeInoMtime: undefined, cgroups: undefined, parent: undefined, container: undefined, reaper: undefined,
   };
 }
 
@@ -214,7 +220,7 @@ export function resetProcess(p: Process, pid: number, tid = pid): Process {
   p.startTs = undefined; p.capEffective = undefined; p.capPermitted = undefined; p.capInheritable = undefined;
   p.exeUpperLayer = undefined; p.exeLowerLayer = undefined; p.exeFromMemfd = undefined; p.exeWritable = undefined;
   p.exeIno = undefined; p.exeInoCtime = undefined; p.exeInoMtime = undefined; p.cgroups = undefined;
-  p.parent = undefined; p.container = undefined;
+  p.parent = undefined; p.container = undefined; p.reaper = undefined;
   return p;
 }
 

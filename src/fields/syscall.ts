@@ -37,16 +37,27 @@ const COSTLY: ReadonlySet<string> = new Set([
 
 // ------------------------------------------------------------------------------------------ helpers
 
+/**
+ * The parent as the kernel sees it now: a parent that exited is replaced by the process that reaped
+ * its children (the state table marks exited processes; it relinks a child itself only at the
+ * child's next event). Bounded, so a corrupt chain cannot loop forever.
+ */
+function parentOf(p: Process): Process | undefined {
+  let q = p.parent;
+  for (let i = 0; q !== undefined && q.reaper !== undefined && i < MAX_ANCESTRY; i++) q = q.reaper ?? undefined;
+  return q !== undefined && q.reaper !== undefined ? undefined : q;
+}
+
 function ancestor(p: Process, level: number): Process | undefined {
   let cur: Process | undefined = p;
-  for (let i = 0; i < level && cur !== undefined; i++) cur = cur.parent;
+  for (let i = 0; i < level && cur !== undefined; i++) cur = parentOf(cur);
   return cur;
 }
 
 /** Ancestors starting at the parent, bounded so a corrupt parent chain cannot loop forever. */
 function ancestors(p: Process): Process[] {
   const out: Process[] = [];
-  for (let cur = p.parent; cur !== undefined && out.length < MAX_ANCESTRY; cur = cur.parent) out.push(cur);
+  for (let cur = parentOf(p); cur !== undefined && out.length < MAX_ANCESTRY; cur = parentOf(cur)) out.push(cur);
   return out;
 }
 
@@ -71,7 +82,7 @@ function envValue(p: Process, key: string): string | undefined {
 
 function leaderOf(p: Process, id: number | undefined, virtual: boolean): Process | undefined {
   if (id === undefined) return undefined;
-  for (let cur: Process | undefined = p, n = 0; cur !== undefined && n < MAX_ANCESTRY; cur = cur.parent, n++) {
+  for (let cur: Process | undefined = p, n = 0; cur !== undefined && n < MAX_ANCESTRY; cur = parentOf(cur), n++) {
     const pid = virtual ? (cur.vpid ?? cur.pid) : cur.pid;
     if (pid === id) return cur;
   }
@@ -467,13 +478,13 @@ export function syscallFieldDefs(options: SyscallFieldOptions = {}): FieldDef[] 
       },
     });
   simple('proc.exe', 'string', 'The first command-line argument (i.e., argv[0]), typically the executable name or a custom one.', proc((p) => p.exe));
-  simple('proc.pexe', 'string', 'The proc.exe (first command line argument argv[0]) of the parent process.', proc((p) => p.parent?.exe));
+  simple('proc.pexe', 'string', 'The proc.exe (first command line argument argv[0]) of the parent process.', proc((p) => parentOf(p)?.exe));
   ancestorField('proc.aexe', 'string', 'The proc.exe for a specific process ancestor: proc.aexe[1] is the parent; without an index, matches any ancestor.', (p) => p.exe);
   simple('proc.exepath', 'string', 'The full executable path of a process, resolving to the canonical path for symlinks.', proc((p) => p.exepath));
-  simple('proc.pexepath', 'string', 'The proc.exepath (full executable path) of the parent process.', proc((p) => p.parent?.exepath));
+  simple('proc.pexepath', 'string', 'The proc.exepath (full executable path) of the parent process.', proc((p) => parentOf(p)?.exepath));
   ancestorField('proc.aexepath', 'string', 'The proc.exepath for a specific process ancestor; without an index, matches any ancestor.', (p) => p.exepath);
   simple('proc.name', 'string', 'The process name (truncated after 16 characters) generating the event (task->comm).', proc((p) => p.name));
-  simple('proc.pname', 'string', 'The proc.name (truncated after 16 characters) of the parent process.', proc((p) => p.parent?.name));
+  simple('proc.pname', 'string', 'The proc.name (truncated after 16 characters) of the parent process.', proc((p) => parentOf(p)?.name));
   ancestorField('proc.aname', 'string', 'The proc.name for a specific process ancestor: proc.aname[1] is the parent, proc.aname[2] the grandparent; without an index, matches any ancestor.', (p) => p.name);
   add('proc.args', {
     type: 'string', arg: 'index',
@@ -489,7 +500,10 @@ export function syscallFieldDefs(options: SyscallFieldOptions = {}): FieldDef[] 
   });
   simple('proc.cmdline', 'string', 'The concatenation of `proc.name + proc.args` (truncated after 4096 bytes).', proc((p) => cmdlineOf(p)));
   simple('proc.pcmdline', 'string', 'The proc.cmdline (full command line (proc.name + proc.args)) of the parent of the process generating the event.',
-    proc((p) => (p.parent === undefined ? undefined : cmdlineOf(p.parent))));
+    proc((p) => {
+      const parent = parentOf(p);
+      return parent === undefined ? undefined : cmdlineOf(parent);
+    }));
   ancestorField('proc.acmdline', 'string', 'The full command line (proc.name + proc.args) for a specific process ancestor; without an index, matches any ancestor.', (p) => cmdlineOf(p));
   simple('proc.cmdnargs', 'uint', 'The number of command line args (proc.args).', proc((p) => p.args?.length));
   simple('proc.cmdlenargs', 'uint', 'The total count of characters / length of the command line args (proc.args) combined excluding whitespaces between args.',
@@ -504,24 +518,24 @@ export function syscallFieldDefs(options: SyscallFieldOptions = {}): FieldDef[] 
     type: 'string', arg: 'key', noRhs: true, noTransformer: true,
     desc: '[EXPERIMENTAL] The environment of the process or its ancestors: proc.aenv[NAME] searches the process and its ancestors.',
     make: (arg) => (arg === undefined
-      ? proc((p) => p.parent?.env?.join(' '))
-      : proc((p) => { for (let c: Process | undefined = p, n = 0; c && n < MAX_ANCESTRY; c = c.parent, n++) { const v = envValue(c, arg); if (v !== undefined) return v; } return undefined; })),
+      ? proc((p) => parentOf(p)?.env?.join(' '))
+      : proc((p) => { for (let c: Process | undefined = p, n = 0; c && n < MAX_ANCESTRY; c = parentOf(c), n++) { const v = envValue(c, arg); if (v !== undefined) return v; } return undefined; })),
   });
   simple('proc.cwd', 'string', 'The current working directory of the event.', proc((p) => p.cwd));
   simple('proc.loginshellid', 'int', 'The pid of the oldest shell among the ancestors of the current process, if there is one.',
     proc((p) => {
       let found: number | undefined;
-      for (let c: Process | undefined = p, n = 0; c && n < MAX_ANCESTRY; c = c.parent, n++) {
+      for (let c: Process | undefined = p, n = 0; c && n < MAX_ANCESTRY; c = parentOf(c), n++) {
         if (c.name !== undefined && /^(ash|bash|csh|ksh|sh|tcsh|zsh|dash|fish)$/.test(c.name)) found = c.pid;
       }
       return found;
     }));
   simple('proc.tty', 'uint', 'The controlling terminal of the process. 0 for processes without a terminal.', proc((p) => p.tty));
   simple('proc.pid', 'int', 'The id of the process generating the event.', proc((p) => p.pid));
-  simple('proc.ppid', 'int', 'The pid of the parent of the process generating the event.', proc((p) => p.ppid ?? p.parent?.pid));
+  simple('proc.ppid', 'int', 'The pid of the parent of the process generating the event.', proc((p) => (p.parent?.reaper !== undefined ? parentOf(p)?.pid : p.ppid ?? p.parent?.pid)));
   ancestorField('proc.apid', 'int', 'The pid for a specific process ancestor: proc.apid[1] is the parent; without an index, matches any ancestor.', (p) => p.pid);
   simple('proc.vpid', 'int', 'The id of the process generating the event as seen from its current PID namespace.', proc((p) => p.vpid));
-  simple('proc.pvpid', 'int', 'The id of the parent process generating the event as seen from its current PID namespace.', proc((p) => p.parent?.vpid));
+  simple('proc.pvpid', 'int', 'The id of the parent process generating the event as seen from its current PID namespace.', proc((p) => parentOf(p)?.vpid));
   simple('proc.sid', 'int', 'The session id of the process generating the event.', proc((p) => p.sid));
   simple('proc.sname', 'string', "The name of the current process's session leader.", proc((p) => leaderOf(p, p.sid, false)?.name));
   simple('proc.sid.exe', 'string', "The argv[0] of the current process's session leader.", proc((p) => leaderOf(p, p.sid, false)?.exe));
@@ -537,9 +551,12 @@ export function syscallFieldDefs(options: SyscallFieldOptions = {}): FieldDef[] 
   simple('proc.duration', 'reltime', 'Number of nanoseconds since the process started.',
     proc((p, ev) => (p.startTs === undefined ? undefined : nsDiff(ev.ts, p.startTs))));
   simple('proc.ppid.duration', 'reltime', 'Number of nanoseconds since the parent process started.',
-    proc((p, ev) => (p.parent?.startTs === undefined ? undefined : nsDiff(ev.ts, p.parent.startTs))));
+    proc((p, ev) => {
+      const start = parentOf(p)?.startTs;
+      return start === undefined ? undefined : nsDiff(ev.ts, start);
+    }));
   simple('proc.pid.ts', 'reltime', 'Start of process as epoch timestamp in nanoseconds.', proc((p) => timestampJson(p.startTs ?? '')));
-  simple('proc.ppid.ts', 'reltime', 'Start of parent process as epoch timestamp in nanoseconds.', proc((p) => timestampJson(p.parent?.startTs ?? '')));
+  simple('proc.ppid.ts', 'reltime', 'Start of parent process as epoch timestamp in nanoseconds.', proc((p) => timestampJson(parentOf(p)?.startTs ?? '')));
   simple('proc.is_exe_writable', 'bool', "'true' if this process' executable file is writable by the same user that spawned the process.", proc((p) => p.exeWritable));
   simple('proc.is_exe_upper_layer', 'bool', "'true' if this process' executable file is in upper layer in overlayfs.", proc((p) => p.exeUpperLayer));
   simple('proc.is_exe_lower_layer', 'bool', "'true' if this process' executable file is in lower layer in overlayfs.", proc((p) => p.exeLowerLayer));

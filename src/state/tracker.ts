@@ -399,6 +399,7 @@ export class StateTracker {
     this.releaseFds(e);
     e.fds = undefined;
     this.dead.set(e.proc, reaper);
+    e.proc.reaper = reaper;
   }
 
   /** Where the children of a dying process go: the reaper the event names, the pid-namespace init, init. */

@@ -80,6 +80,18 @@ describe('process table – exits, pid reuse, unknowns', () => {
     expect(tracker.stats().exits).toBe(1);
   });
 
+  it('an ancestor that exited is replaced by its reaper in ancestry walks, before the orphan’s own next event', () => {
+    // sh(400) exits; cat(500) has no event since, but its child does: cat's parent is init now.
+    const lines = [...chain(), fork(500, 600), exec(600, '/usr/bin/tee', ['tee']), exit(400),
+      native({ type: 'openat', pid: 600, res: 3, args: { dirfd: -100, name: '/tmp/x', flags: 0 } })];
+    const { events } = run(lines, 'native');
+    const open = events[events.length - 1]!;
+    expect(fields(open, ['proc.pname', 'proc.aname[2]', 'proc.aname[3]', 'proc.apid[2]'])).toEqual({
+      'proc.pname': 'cat', 'proc.aname[2]': 'systemd', 'proc.aname[3]': null, 'proc.apid[2]': 1,
+    });
+    expect(field(open, 'proc.aname')).toEqual(['cat', 'systemd']);
+  });
+
   it('inside a container, orphans go to the container’s init (vpid 1)', () => {
     const { tracker } = run([
       exec(1000, '/usr/bin/containerd-shim', ['containerd-shim']),

@@ -49,7 +49,9 @@ function replayOnce(mode) {
   closeSync(devnull);
   if (r.status !== 0) throw new Error(`replay ${mode.args.join(' ')} exited ${r.status}`);
   const s = JSON.parse(readFileSync(summaryPath, 'utf8'));
-  return { rate: s.events / s.seconds, wallRate: s.events / wall, wall, s };
+  // Records consumed (input lines), whether evaluated or skipped unparsed as of an unused event type.
+  const records = s.sources.reduce((n, src) => n + (src.counters.lines ?? 0), 0);
+  return { rate: records / s.seconds, wallRate: records / wall, wall, s };
 }
 
 console.log(`trace ${N} events (${(size / 1e6).toFixed(0)} MB); ${cpus().length} CPUs; load average at start ${loadavg().map((x) => x.toFixed(2)).join(' ')}`);

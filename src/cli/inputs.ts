@@ -6,7 +6,7 @@
 // line is decoded — ev.proc / ev.fd are live state records that later events update, and the event
 // object itself is reused for the next line (see the lifetime contract in src/event/types.ts).
 
-import { createDecoder, type DecodeOptions, type Decoder, type FormatOption } from '../decode/index.js';
+import { createDecoder, type DecodeOptions, type Decoder, type EventTypeFilter, type FormatOption } from '../decode/index.js';
 import { newSyscallEvent, type SyscallEvent } from '../event/types.js';
 import { fileSource, sniffFile, stdinSource } from '../ingest/file.js';
 import { followSource } from '../ingest/follow.js';
@@ -25,6 +25,8 @@ export interface InputSpec {
   /** For captures: the fields the loaded rules reference (sysdig prints them). */
   readonly fields?: readonly string[];
   readonly keepEnter?: boolean;
+  /** The event types the pipeline uses; native records of other types are skipped unparsed. */
+  readonly eventTypes?: EventTypeFilter | undefined;
   readonly maxLineBytes?: number;
   readonly signal?: AbortSignal;
   /** Warnings (bad records, rate-limited; dropped capture fields; rotations). */
@@ -43,6 +45,7 @@ export async function openInput(spec: InputSpec): Promise<OpenedInput> {
   const log = spec.log;
   const decodeOptions: DecodeOptions = {
     keepEnter: spec.keepEnter, log, sourceName: spec.path === '-' ? 'stdin' : spec.path,
+    ...(spec.eventTypes !== undefined ? { eventTypes: spec.eventTypes } : {}),
   };
   const lineOptions = { maxLineBytes: spec.maxLineBytes };
   if (spec.path === '-') {

@@ -118,7 +118,9 @@ export async function driveSource(spec: LiveSourceSpec, o: DriveOptions): Promis
     if (limiter.allow()) logger.warn({ source: name, suppressed: limiter.takeSuppressed() }, m);
   };
   const syscall = async (source: EventSource, format: FormatOption, scanProc = false): Promise<void> => {
-    const decoder = createDecoder(format, { keepEnter: o.decode.keepEnter, log, sourceName: name });
+    const decoder = createDecoder(format, {
+      keepEnter: o.decode.keepEnter, log, sourceName: name, ...(session.eventTypes !== undefined ? { eventTypes: session.eventTypes } : {}),
+    });
     const tracker = new StateTracker(o.state);
     session.addSource(name, () => ({ name, counters: syscallCounters(decoder.stats, tracker.stats()) }));
     if (scanProc) {
@@ -135,7 +137,7 @@ export async function driveSource(spec: LiveSourceSpec, o: DriveOptions): Promis
     case 'stdin': {
       const input = await openInput({
         path: spec.type === 'stdin' ? '-' : spec.path, format: spec.format, follow: spec.type === 'file' && spec.follow,
-        fields: session.fields(), keepEnter: o.decode.keepEnter, maxLineBytes: o.decode.maxLineBytes, signal, log,
+        fields: session.fields(), keepEnter: o.decode.keepEnter, eventTypes: session.eventTypes, maxLineBytes: o.decode.maxLineBytes, signal, log,
       });
       const tracker = new StateTracker(o.state);
       session.addSource(name, () => ({ name, counters: syscallCounters(input.decoder.stats, tracker.stats()) }));

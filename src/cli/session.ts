@@ -12,6 +12,7 @@ import type { AlertFanout } from '../output/fanout.js';
 import { outputMetrics } from '../output/metrics.js';
 import type { LoadedRules } from '../rules/loaded.js';
 import { Detector } from './detector.js';
+import { SessionEventTypes } from './event-types.js';
 import { loadRuntimeRules, referencedFields, RulesLoadError, type RuntimeSettings } from './runtime.js';
 
 export interface SessionOptions {
@@ -40,6 +41,11 @@ export interface SourceReport {
 export class Session {
   readonly detector: Detector;
   readonly outputs: AlertFanout;
+  /**
+   * The event types the rules and the state tables use, for decoders that skip other records
+   * unparsed; undefined when the config asks to decode every record (decode.skip_unused_types).
+   */
+  readonly eventTypes: SessionEventTypes | undefined;
   readonly startedAt = Date.now();
   private loadedRules: LoadedRules;
   private reloads = { ok: 0, failed: 0 };
@@ -50,6 +56,8 @@ export class Session {
     this.loadedRules = loaded;
     this.outputs = outputs;
     this.detector = new Detector(this.newEngine(loaded), formatter, outputs);
+    const decode = options.settings.config['decode'] as { skip_unused_types?: boolean } | undefined;
+    this.eventTypes = decode?.skip_unused_types === false ? undefined : new SessionEventTypes(this.detector.currentEngine);
   }
 
   static async start(options: SessionOptions): Promise<Session> {
@@ -104,7 +112,9 @@ export class Session {
     const { logger } = this.options;
     try {
       const loaded = await loadRuntimeRules(this.options.settings);
-      this.detector.swapEngine(this.newEngine(loaded));
+      const engine = this.newEngine(loaded);
+      this.detector.swapEngine(engine);
+      this.eventTypes?.update(engine);
       this.loadedRules = loaded;
       this.reloads.ok++;
       logger.info({ reason, rules: loaded.rules.length }, 'rules reloaded');
@@ -131,10 +141,15 @@ export class Session {
   summary(): Summary {
     const c = this.detector.counts;
     const sources: SourceReport[] = [...this.sourceReports.values()].map((f) => f());
+    // Records skipped unparsed as of event types nothing uses are events of the input all the same.
+    const unusedTypeSkipped = sources.reduce((n, src) => n + (src.counters['unused_type_skipped'] ?? 0), 0);
+    const bySource = this.detector.eventsBySource();
+    if (unusedTypeSkipped > 0) bySource.set('syscall', (bySource.get('syscall') ?? 0) + unusedTypeSkipped);
     return {
       seconds: (Date.now() - this.startedAt) / 1000,
-      events: this.detector.totalEvents(),
-      eventsBySource: Object.fromEntries(this.detector.eventsBySource()),
+      events: this.detector.totalEvents() + unusedTypeSkipped,
+      unusedTypeSkipped,
+      eventsBySource: Object.fromEntries(bySource),
       alerts: c.alerts,
       byPriority: Object.fromEntries(c.byPriority.map((n, p) => [priorityName(p as 0), n]).filter(([, n]) => (n as number) > 0)),
       byRule: Object.fromEntries([...c.byRule.entries()].sort((a, b) => b[1] - a[1] || a[0].localeCompare(b[0]))),
@@ -182,7 +197,10 @@ export class Session {
 
 export interface Summary {
   readonly seconds: number;
+  /** Events read, including those skipped unparsed (unusedTypeSkipped). */
   readonly events: number;
+  /** Native records of event types no enabled rule and no state table uses, skipped unparsed. */
+  readonly unusedTypeSkipped: number;
   readonly eventsBySource: Record<string, number>;
   readonly alerts: number;
   readonly byPriority: Record<string, number>;

@@ -5,7 +5,9 @@ import type { DecodeStats } from '../decode/types.js';
 import type { StateStats } from '../state/tracker.js';
 
 export function decodeCounters(s: DecodeStats): Record<string, number> {
-  const out: Record<string, number> = { lines: s.lines, events: s.events, bad_lines: s.bad, enter_events_dropped: s.enterDropped, skipped: s.skipped };
+  const out: Record<string, number> = {
+    lines: s.lines, events: s.events, bad_lines: s.bad, enter_events_dropped: s.enterDropped, skipped: s.skipped, unused_type_skipped: s.unusedTypes,
+  };
   for (const [k, v] of Object.entries(s.badByReason)) if (v > 0) out[`bad_${k.replace(/-/g, '_')}`] = v;
   return out;
 }

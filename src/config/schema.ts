@@ -96,6 +96,7 @@ export const CONFIG_SCHEMA: Spec = {
       fields: {
         max_line_bytes: int(1048576, 'longer input lines are counted as bad and skipped'),
         keep_enter_events: bool(false, "keep enter events (evt.dir = '>'); dropped by default"),
+        skip_unused_types: bool(true, 'skip native records of event types no enabled rule and no state table uses, without parsing them (counted per input as unused_type_skipped)'),
       },
     },
   },

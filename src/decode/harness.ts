@@ -5,7 +5,7 @@
 import type { SyscallEvent } from '../event/types.js';
 import {
   BadRecord, newDecodeStats,
-  type BadReason, type DecodeOptions, type DecodeStats, type Decoder, type Format, type FormatOption,
+  type BadReason, type DecodeOptions, type DecodeStats, type Decoder, type EventTypeFilter, type Format, type FormatOption,
 } from './types.js';
 
 /** libsinsp events that only exist in the enter direction; dropping enter events keeps them. */
@@ -57,6 +57,9 @@ export function excerpt(text: string): string {
  */
 export type RecordFn = (line: string, lineNo: number, into: SyscallEvent | undefined) => SyscallEvent | undefined;
 
+/** Reads a record's event type without parsing it, or undefined when it cannot (see type-peek.ts). */
+export type PeekType = (line: string) => string | undefined;
+
 export class HarnessDecoder implements Decoder {
   readonly format: FormatOption;
   detected: Format | undefined;
@@ -65,8 +68,10 @@ export class HarnessDecoder implements Decoder {
   private readonly keepEnter: boolean;
   private readonly log: RateLimitedLog | undefined;
   private readonly label: string;
+  private readonly peek: PeekType | undefined;
+  private readonly eventTypes: EventTypeFilter | undefined;
 
-  constructor(format: Format, fn: RecordFn, options: DecodeOptions, stats: DecodeStats = newDecodeStats()) {
+  constructor(format: Format, fn: RecordFn, options: DecodeOptions, stats: DecodeStats = newDecodeStats(), peek?: PeekType) {
     this.format = format;
     this.detected = format;
     this.fn = fn;
@@ -74,6 +79,9 @@ export class HarnessDecoder implements Decoder {
     this.keepEnter = options.keepEnter ?? false;
     this.log = options.log ? new RateLimitedLog(options.log, options.logBurst, options.logIntervalMs) : undefined;
     this.label = options.sourceName ? `${options.sourceName}:` : 'line ';
+    // Both or neither: a format that cannot peek parses every record.
+    this.eventTypes = peek === undefined ? undefined : options.eventTypes;
+    this.peek = this.eventTypes === undefined ? undefined : peek;
   }
 
   decode(line: string, lineNo: number, into?: SyscallEvent): SyscallEvent | undefined {
@@ -82,6 +90,13 @@ export class HarnessDecoder implements Decoder {
     if (line.length === 0) {
       stats.blank++;
       return undefined;
+    }
+    if (this.peek !== undefined) {
+      const type = this.peek(line);
+      if (type !== undefined && !(this.eventTypes as EventTypeFilter).needs(type)) {
+        stats.unusedTypes++;
+        return undefined;
+      }
     }
     let ev: SyscallEvent | undefined;
     try {

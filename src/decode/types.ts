@@ -22,7 +22,7 @@ export const BAD_REASONS: readonly BadReason[] = [
 ];
 
 export interface DecodeStats {
-  /** Records seen: events + bad + blank + dropped + skipped. */
+  /** Records seen: events + bad + blank + dropped + skipped + unusedTypes. */
   lines: number;
   events: number;
   bad: number;
@@ -33,11 +33,13 @@ export interface DecodeStats {
   enterDropped: number;
   /** Well-formed records that map to no syscall event (e.g. Tetragon process_throttle, a Tracee duplicate). */
   skipped: number;
+  /** Records of event types nothing downstream uses, skipped without parsing (DecodeOptions.eventTypes). */
+  unusedTypes: number;
 }
 
 export function newDecodeStats(): DecodeStats {
   return {
-    lines: 0, events: 0, bad: 0, blank: 0, enterDropped: 0, skipped: 0,
+    lines: 0, events: 0, bad: 0, blank: 0, enterDropped: 0, skipped: 0, unusedTypes: 0,
     badByReason: { 'invalid-json': 0, 'not-object': 0, 'missing-field': 0, 'wrong-type': 0, 'too-long': 0, 'invalid-utf8': 0, 'unknown-format': 0 },
   };
 }
@@ -52,6 +54,16 @@ export interface DecodeOptions {
   readonly logIntervalMs?: number;
   /** A label for log lines, e.g. the file name. */
   readonly sourceName?: string;
+  /**
+   * The event types the pipeline uses (rules and state tracking). Where a format can read a record's
+   * type without parsing it (native), records of other types are counted in `unusedTypes` and skipped
+   * unparsed. Asked per record, so the answer may change (rules reloaded).
+   */
+  readonly eventTypes?: EventTypeFilter;
+}
+
+export interface EventTypeFilter {
+  needs(type: string): boolean;
 }
 
 export interface Decoder {

@@ -10,6 +10,7 @@ import type { Event } from '../event/types.js';
 import type { CompiledRule } from '../rules/types.js';
 import { SourceRuleset, type RuleMatching } from './ruleset.js';
 import { newEvaluation } from '../condition/compile.js';
+import { NO_TYPES, union, type TypeSet } from '../condition/evttypes.js';
 
 export interface EngineStats {
   events: number;
@@ -73,6 +74,13 @@ export class Engine {
 
   rules(): CompiledRule[] {
     return [...this.rulesets.values()].flatMap((rs) => [...rs.all()]);
+  }
+
+  /** The event types some enabled rule of `source` can match (every type when one is unrestricted). */
+  eventTypes(source: string): TypeSet {
+    let types = NO_TYPES;
+    for (const rule of this.rulesets.get(source)?.all() ?? []) if (rule.enabled) types = union(types, rule.eventTypes);
+    return types;
   }
 
   /** The enabled rules an event would be evaluated against. */

@@ -75,6 +75,20 @@ const NEW_FD_TYPES: Readonly<Record<string, FdType>> = {
   userfaultfd: 'userfaultfd', io_uring_setup: 'io_uring', pidfd_open: 'pidfd', bpf: 'bpf',
 };
 
+/**
+ * The event types that change the tables: everything apply() handles beyond merging the process an
+ * event describes, plus the rest of libsinsp's state-changing syscalls (credentials, sessions,
+ * namespaces, fd flags). A pipeline may skip events of other types that no rule uses: the process
+ * fields such events carry arrive again on the next event of the same process.
+ */
+export const STATE_EVENT_TYPES: ReadonlySet<string> = new Set([
+  ...OPEN_TYPES, ...EXEC_TYPES, ...CLONE_TYPES, ...SOCKET_UPDATE_TYPES, ...Object.keys(NEW_FD_TYPES),
+  'procexit', 'exit', 'exit_group', 'close', 'socket', 'accept', 'accept4', 'memfd_create', 'pipe', 'pipe2',
+  'dup', 'dup2', 'dup3', 'fcntl', 'chdir', 'fchdir', 'socketpair', 'recvfrom', 'recvmsg', 'pidfd_getfd',
+  'setuid', 'setgid', 'setresuid', 'setresgid', 'setreuid', 'setregid', 'setfsuid', 'setfsgid', 'capset',
+  'prctl', 'setsid', 'setpgid', 'chroot', 'unshare', 'setns', 'container', 'procinfo',
+]);
+
 function num(v: unknown): number | undefined {
   return typeof v === 'number' && Number.isInteger(v) ? v : undefined;
 }

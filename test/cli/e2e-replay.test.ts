@@ -126,6 +126,26 @@ describe('replay – outputs, summary and errors', () => {
     expect(capped['state_processes_evicted']).toBeGreaterThan(0);
   });
 
+  it('skips records of event types no rule and no state uses, unparsed and counted, with the same alerts', () => {
+    const dir = tmp();
+    writeFileSync(join(dir, 'events.jsonl'), `${[...traceLines({ events: 20_000, seed: 11 })].join('\n')}\n`);
+    const replay = (extra: string[]): { alerts: string; counters: Record<string, number> } => {
+      const r = runCli(['replay', '-q', '-o', 'json_output=true', ...extra, '--summary-json', join(dir, 'summary.json'), join(dir, 'events.jsonl')]);
+      expect(r.code).toBe(0);
+      const summary = JSON.parse(readFileSync(join(dir, 'summary.json'), 'utf8')) as { sources: { counters: Record<string, number> }[] };
+      return { alerts: r.stdout, counters: summary.sources[0]!.counters };
+    };
+    const skipping = replay([]);
+    const all = replay(['-o', 'decode.skip_unused_types=false']);
+    expect(skipping.alerts.split('\n').length).toBeGreaterThan(20);
+    expect(skipping.alerts).toBe(all.alerts);
+    // read, write and nanosleep: no bundled rule and no state table uses them.
+    expect(skipping.counters['unused_type_skipped']).toBeGreaterThan(2_000);
+    expect(all.counters['unused_type_skipped']).toBe(0);
+    expect(skipping.counters['lines']).toBe(20_000);
+    expect(skipping.counters['events']! + skipping.counters['unused_type_skipped']!).toBe(all.counters['events']);
+  });
+
   it('exits 0 when its reader closes the pipe (peregrine replay … | head -1)', () => {
     const dir = tmp();
     writeFileSync(join(dir, 'rules.yaml'), TEST_RULES);

@@ -163,6 +163,7 @@ to load, an input could not be read or a detection worker failed, 2 on bad usage
           const input = await openInput({
             path, format, fields, signal: abort.signal,
             keepEnter: decodeOptions['keep_enter_events'] === true,
+            eventTypes: session.eventTypes,
             maxLineBytes: decodeOptions['max_line_bytes'] as number,
             log: (m) => logger.warn({ input: path }, m),
           });

@@ -88,6 +88,7 @@ export function addDecodeStats(into: DecodeStats, from: DecodeStats | undefined)
   into.blank += from.blank;
   into.enterDropped += from.enterDropped;
   into.skipped += from.skipped;
+  into.unusedTypes += from.unusedTypes;
   for (const k of Object.keys(from.badByReason) as (keyof DecodeStats['badByReason'])[]) into.badByReason[k] += from.badByReason[k];
   return into;
 }

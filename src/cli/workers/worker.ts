@@ -16,6 +16,7 @@ import { AlertFormatter } from '../../format/formatter.js';
 import { toWire, type WireAlert } from '../../format/wire.js';
 import { StateTracker } from '../../state/tracker.js';
 import { Detector } from '../detector.js';
+import { SessionEventTypes } from '../event-types.js';
 import { loadRuntimeRules, RulesLoadError } from '../runtime.js';
 import { addDecodeStats, LineUse, rulesFingerprint, type FromWorker, type RuleTotals, type ToWorker, type WorkerInit } from './protocol.js';
 
@@ -43,6 +44,8 @@ const post = (m: FromWorker): void => port.postMessage(m);
 
 let engine: Engine;
 let detector: Detector;
+/** The event types the rules and state use (decoders skip other native records unparsed); undefined: decode all. */
+let eventTypes: SessionEventTypes | undefined;
 let out: WireAlert[] = [];
 let stream: Stream | undefined;
 
@@ -55,6 +58,8 @@ async function start(): Promise<void> {
     return;
   }
   engine = new Engine(loaded.rules, { matching: loaded.ruleMatching, profile: init.profile });
+  const decode = init.settings.config['decode'] as { skip_unused_types?: boolean } | undefined;
+  eventTypes = decode?.skip_unused_types === false ? undefined : new SessionEventTypes(engine);
   const forms = init.forms;
   const collect = {
     offer(alert: Alert): boolean {
@@ -74,7 +79,7 @@ function onMessage(m: ToWorker): void {
       const log = (message: string): void => post({ t: 'log', stream: m.stream, message });
       stream = {
         id: m.stream, name: m.name, tracker: new StateTracker(init.state),
-        auto: createDecoder(m.format, { keepEnter: init.keepEnter, log, sourceName: m.name }),
+        auto: createDecoder(m.format, { keepEnter: init.keepEnter, log, sourceName: m.name, ...typeFilter() }),
         counted: undefined, shadow: undefined,
         scratch: newSyscallEvent(''), shadowScratch: newSyscallEvent(''),
       };
@@ -101,8 +106,12 @@ function decoders(s: Stream, format: Format): void {
   const log = (message: string): void => post({ t: 'log', stream: s.id, message });
   // An auto decoder that has recognised the format goes on (it keeps its per-stream state, e.g.
   // Tracee's de-duplication); else the lines from here on start a decoder of the format.
-  s.counted = s.auto.detected !== undefined ? s.auto : createDecoder(format, { keepEnter: init.keepEnter, log, sourceName: s.name });
-  s.shadow = createDecoder(format, { keepEnter: init.keepEnter });
+  s.counted = s.auto.detected !== undefined ? s.auto : createDecoder(format, { keepEnter: init.keepEnter, log, sourceName: s.name, ...typeFilter() });
+  s.shadow = createDecoder(format, { keepEnter: init.keepEnter, ...typeFilter() });
+}
+
+function typeFilter(): { eventTypes?: SessionEventTypes } {
+  return eventTypes === undefined ? {} : { eventTypes };
 }
 
 // Test hook (test/cli/replay-workers.test.ts): makes the last worker fail on its first batch, by an

@@ -7,6 +7,12 @@ import type { EventTypeFilter } from '../decode/types.js';
 import type { Engine } from '../engine/engine.js';
 import { STATE_EVENT_TYPES } from '../state/tracker.js';
 
+/** The filter for a config: undefined when it asks to decode every record (decode.skip_unused_types: false). */
+export function eventTypesFor(config: Readonly<Record<string, unknown>>, engine: Engine): SessionEventTypes | undefined {
+  const decode = config['decode'] as { skip_unused_types?: boolean } | undefined;
+  return decode?.skip_unused_types === false ? undefined : new SessionEventTypes(engine);
+}
+
 export class SessionEventTypes implements EventTypeFilter {
   private rules: TypeSet;
 

@@ -12,7 +12,7 @@ import type { AlertFanout } from '../output/fanout.js';
 import { outputMetrics } from '../output/metrics.js';
 import type { LoadedRules } from '../rules/loaded.js';
 import { Detector } from './detector.js';
-import { SessionEventTypes } from './event-types.js';
+import { eventTypesFor, type SessionEventTypes } from './event-types.js';
 import { loadRuntimeRules, referencedFields, RulesLoadError, type RuntimeSettings } from './runtime.js';
 
 export interface SessionOptions {
@@ -56,8 +56,7 @@ export class Session {
     this.loadedRules = loaded;
     this.outputs = outputs;
     this.detector = new Detector(this.newEngine(loaded), formatter, outputs);
-    const decode = options.settings.config['decode'] as { skip_unused_types?: boolean } | undefined;
-    this.eventTypes = decode?.skip_unused_types === false ? undefined : new SessionEventTypes(this.detector.currentEngine);
+    this.eventTypes = eventTypesFor(options.settings.config, this.detector.currentEngine);
   }
 
   static async start(options: SessionOptions): Promise<Session> {

@@ -113,6 +113,17 @@ describe('engine – dispatchers', () => {
     expect(counts).toEqual({ a: [2, 0], b: [2, 2], c: [0, 0], d: [1, 0] });
   });
 
+  /** The names of the rules an openat by `proc` (with `args`) on `path` matches. */
+  const openatMatches = (engine: Engine) => (proc: string, args: string[], path: string): string[] => {
+    const out: CompiledRule[] = [];
+    const ev = native('openat', proc, path);
+    (ev.proc as { args: string[] }).args = args;
+    engine.match(ev, out);
+    return out.map((r) => r.name);
+  };
+  const countsByName = (engine: Engine): Record<string, [number, number]> =>
+    Object.fromEntries(engine.ruleCounts().map((x) => [x.rule.name, [x.evaluations, x.matches]]));
+
   it('skip a condition whose shared opening conjunct is already false, still counting its evaluation', () => {
     // proc.name in (…) is cheap and shared, so it opens both; proc.cmdline (costly) comes after.
     const e1 = ruleFrom('e1', 'evt.type = openat and proc.name in (a, b) and proc.cmdline contains one');
@@ -120,19 +131,12 @@ describe('engine – dispatchers', () => {
     const e3 = ruleFrom('e3', 'evt.type = openat and fd.name startswith /etc');
     expect(generatedSource(dispatcherFor([e1, e2, e3], 'openat'))).toMatch(/F\.b[0-9]+ !== 1 && r[0-9]+\(ev\)/);
     const engine = new Engine([e1, e2, e3], { matching: 'all' });
-    const out: CompiledRule[] = [];
-    const names = (proc: string, args: string[], path: string): string[] => {
-      const ev = native('openat', proc, path);
-      (ev.proc as { args: string[] }).args = args;
-      engine.match(ev, out);
-      return out.map((r) => r.name);
-    };
+    const names = openatMatches(engine);
     expect(names('c', ['one', 'two'], '/tmp/x')).toEqual([]);
     expect(names('c', ['one'], '/etc/x')).toEqual(['e3']);
     expect(names('a', ['two'], '/tmp/x')).toEqual(['e2']);
     expect(names('b', ['one', 'two'], '/etc/x')).toEqual(['e1', 'e2', 'e3']);
-    const counts = Object.fromEntries(engine.ruleCounts().map((x) => [x.rule.name, [x.evaluations, x.matches]]));
-    expect(counts).toEqual({ e1: [4, 1], e2: [4, 2], e3: [4, 2] });
+    expect(countsByName(engine)).toEqual({ e1: [4, 1], e2: [4, 2], e3: [4, 2] });
   });
 
   it('skip a condition whose negated shared conjunct is already true', () => {
@@ -141,19 +145,12 @@ describe('engine – dispatchers', () => {
     const g3 = ruleFrom('g3', 'evt.type = openat and not proc.name in (a, b) and fd.name startswith /etc');
     expect(generatedSource(dispatcherFor([g1, g2, g3], 'openat'))).toMatch(/F\.b[0-9]+ !== 2 && r[0-9]+\(ev\)/);
     const engine = new Engine([g1, g2, g3], { matching: 'all' });
-    const out: CompiledRule[] = [];
-    const names = (proc: string, args: string[], path: string): string[] => {
-      const ev = native('openat', proc, path);
-      (ev.proc as { args: string[] }).args = args;
-      engine.match(ev, out);
-      return out.map((r) => r.name);
-    };
+    const names = openatMatches(engine);
     expect(names('a', ['one', 'two'], '/etc/x')).toEqual(['g1']);
     expect(names('c', ['one', 'two'], '/etc/x')).toEqual(['g2', 'g3']);
     expect(names('b', ['two'], '/tmp/x')).toEqual([]);
     expect(names('c', ['one'], '/tmp/x')).toEqual([]);
-    const counts = Object.fromEntries(engine.ruleCounts().map((x) => [x.rule.name, [x.evaluations, x.matches]]));
-    expect(counts).toEqual({ g1: [4, 1], g2: [4, 1], g3: [4, 1] });
+    expect(countsByName(engine)).toEqual({ g1: [4, 1], g2: [4, 1], g3: [4, 1] });
   });
 
   it('generated dispatchers hold only fixed fragments and numbered names', () => {

@@ -16,7 +16,7 @@ import { AlertFormatter } from '../../format/formatter.js';
 import { toWire, type WireAlert } from '../../format/wire.js';
 import { StateTracker } from '../../state/tracker.js';
 import { Detector } from '../detector.js';
-import { SessionEventTypes } from '../event-types.js';
+import { eventTypesFor, type SessionEventTypes } from '../event-types.js';
 import { loadRuntimeRules, RulesLoadError } from '../runtime.js';
 import { addDecodeStats, LineUse, rulesFingerprint, type FromWorker, type RuleTotals, type ToWorker, type WorkerInit } from './protocol.js';
 
@@ -58,8 +58,7 @@ async function start(): Promise<void> {
     return;
   }
   engine = new Engine(loaded.rules, { matching: loaded.ruleMatching, profile: init.profile });
-  const decode = init.settings.config['decode'] as { skip_unused_types?: boolean } | undefined;
-  eventTypes = decode?.skip_unused_types === false ? undefined : new SessionEventTypes(engine);
+  eventTypes = eventTypesFor(init.settings.config, engine);
   const forms = init.forms;
   const collect = {
     offer(alert: Alert): boolean {

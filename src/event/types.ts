@@ -211,6 +211,19 @@ export function newFd(num: number): Fd {
   };
 }
 
+/** Longest chain of exited reapers followed (a corrupt chain cannot loop forever). */
+const MAX_REAPER_CHAIN = 64;
+
+/**
+ * The live process standing for `p`: p itself, or — when p exited — the process that reaped its
+ * children, following reapers that exited too; undefined when that is unknown.
+ */
+export function liveProcess(p: Process | undefined): Process | undefined {
+  let cur = p;
+  for (let i = 0; cur !== undefined && cur.reaper !== undefined && i < MAX_REAPER_CHAIN; i++) cur = cur.reaper ?? undefined;
+  return cur !== undefined && cur.reaper !== undefined ? undefined : cur;
+}
+
 /** Clears every field of a process (the state of newProcess(pid, tid)), for a reused snapshot. */
 export function resetProcess(p: Process, pid: number, tid = pid): Process {
   p.pid = pid; p.tid = tid; p.ppid = undefined; p.vpid = undefined; p.vtid = undefined; p.name = undefined;

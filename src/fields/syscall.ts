@@ -3,7 +3,7 @@
 // container.* and k8s.* fields. Types and descriptions follow ../shared/spec/libsinsp-fields.tsv.
 
 import { hostname as osHostname } from 'node:os';
-import type { Container, Fd, Process, SyscallEvent } from '../event/types.js';
+import { liveProcess, type Container, type Fd, type Process, type SyscallEvent } from '../event/types.js';
 import { openMode, resultText } from '../event/flags.js';
 import { defineField, none, throughPart, type FieldSpec } from './define.js';
 import { FieldRegistry } from './registry.js';
@@ -40,12 +40,10 @@ const COSTLY: ReadonlySet<string> = new Set([
 /**
  * The parent as the kernel sees it now: a parent that exited is replaced by the process that reaped
  * its children (the state table marks exited processes; it relinks a child itself only at the
- * child's next event). Bounded, so a corrupt chain cannot loop forever.
+ * child's next event).
  */
 function parentOf(p: Process): Process | undefined {
-  let q = p.parent;
-  for (let i = 0; q !== undefined && q.reaper !== undefined && i < MAX_ANCESTRY; i++) q = q.reaper ?? undefined;
-  return q !== undefined && q.reaper !== undefined ? undefined : q;
+  return liveProcess(p.parent);
 }
 
 function ancestor(p: Process, level: number): Process | undefined {

@@ -12,7 +12,7 @@
 // is guessed. Everything is bounded: exits remove processes (children are re-parented to the
 // reaper as the kernel does), and past a cap the least recently used entries are evicted (counted).
 
-import { HOST_CONTAINER, newFd, newProcess, type Container, type Fd, type FdType, type Process, type SyscallEvent } from '../event/types.js';
+import { HOST_CONTAINER, liveProcess, newFd, newProcess, type Container, type Fd, type FdType, type Process, type SyscallEvent } from '../event/types.js';
 import { ContainerTable } from './containers.js';
 import { FdTable } from './fd-table.js';
 import { normalizePath, resolvePath } from './paths.js';
@@ -229,8 +229,6 @@ function copyFd(fd: Fd, numv: number): Fd {
 export class StateTracker {
   private readonly procs = new Map<number, Entry>();
   private readonly threads = new Map<number, number>();
-  /** Exited processes → the process that reaped their children (null: unknown). */
-  private readonly dead = new WeakMap<Process, Process | null>();
   readonly containers: ContainerTable;
   private readonly maxProcesses: number;
   private readonly maxThreads: number;
@@ -412,7 +410,7 @@ export class StateTracker {
     this.dropThreads(e);
     this.releaseFds(e);
     e.fds = undefined;
-    this.dead.set(e.proc, reaper);
+    // Marks the process exited (Process.reaper: where its children went, null when unknown).
     e.proc.reaper = reaper;
   }
 
@@ -425,24 +423,17 @@ export class StateTracker {
     }
     let depth = 0;
     for (let a = e.proc.parent; a !== undefined && depth < MAX_DEPTH; a = a.parent, depth++) {
-      if (!this.dead.has(a) && (a.vpid === 1 || a.pid === 1)) return a;
+      if (a.reaper === undefined && (a.vpid === 1 || a.pid === 1)) return a;
     }
     const init = this.procs.get(1)?.proc;
     return init !== undefined && init !== e.proc ? init : null;
-  }
-
-  /** A dead parent's replacement (following chains of dead reapers); undefined when unknown. */
-  private live(p: Process | undefined): Process | undefined {
-    let cur = p;
-    for (let i = 0; cur !== undefined && i < MAX_DEPTH && this.dead.has(cur); i++) cur = this.dead.get(cur) ?? undefined;
-    return cur !== undefined && this.dead.has(cur) ? undefined : cur;
   }
 
   private linkByPpid(p: Process, ppid: number): void {
     const resolved = this.threads.get(ppid) ?? ppid;
     p.ppid = resolved;
     if (resolved === p.pid) return;
-    if (p.parent !== undefined && p.parent.pid === resolved && !this.dead.has(p.parent)) return;
+    if (p.parent !== undefined && p.parent.pid === resolved && p.parent.reaper === undefined) return;
     // A pid the event names becomes an entry (its details arrive with its own events).
     const found = this.procs.get(resolved);
     const pe = found ?? this.create(resolved);
@@ -465,8 +456,8 @@ export class StateTracker {
       this.linkByPpid(p, ppid);
       return;
     }
-    if (p.parent !== undefined && this.dead.has(p.parent)) {
-      const r = this.live(p.parent);
+    if (p.parent !== undefined && p.parent.reaper !== undefined) {
+      const r = liveProcess(p.parent);
       p.parent = r;
       p.ppid = r?.pid;
     }
@@ -542,7 +533,7 @@ export class StateTracker {
       const child = this.create(res);
       const c = child.proc;
       inherit(c, parent);
-      const newParent = hasFlag(ev, CLONE_PARENT, 'CLONE_PARENT') ? this.live(parent.parent) : parent;
+      const newParent = hasFlag(ev, CLONE_PARENT, 'CLONE_PARENT') ? liveProcess(parent.parent) : parent;
       c.parent = newParent;
       c.ppid = newParent?.pid;
       if (ev.ts !== '') c.startTs = ev.ts;

@@ -57,8 +57,8 @@ export function excerpt(text: string): string {
  */
 export type RecordFn = (line: string, lineNo: number, into: SyscallEvent | undefined) => SyscallEvent | undefined;
 
-/** Reads a record's event type without parsing it, or undefined when it cannot (see type-peek.ts). */
-export type PeekType = (line: string) => string | undefined;
+/** Whether a record is of an event type `filter` does not need, known without parsing it (see type-peek.ts). */
+export type UnusedRecord = (line: string, filter: EventTypeFilter) => boolean;
 
 export class HarnessDecoder implements Decoder {
   readonly format: FormatOption;
@@ -68,10 +68,10 @@ export class HarnessDecoder implements Decoder {
   private readonly keepEnter: boolean;
   private readonly log: RateLimitedLog | undefined;
   private readonly label: string;
-  private readonly peek: PeekType | undefined;
+  private readonly unused: UnusedRecord | undefined;
   private readonly eventTypes: EventTypeFilter | undefined;
 
-  constructor(format: Format, fn: RecordFn, options: DecodeOptions, stats: DecodeStats = newDecodeStats(), peek?: PeekType) {
+  constructor(format: Format, fn: RecordFn, options: DecodeOptions, stats: DecodeStats = newDecodeStats(), unused?: UnusedRecord) {
     this.format = format;
     this.detected = format;
     this.fn = fn;
@@ -79,9 +79,9 @@ export class HarnessDecoder implements Decoder {
     this.keepEnter = options.keepEnter ?? false;
     this.log = options.log ? new RateLimitedLog(options.log, options.logBurst, options.logIntervalMs) : undefined;
     this.label = options.sourceName ? `${options.sourceName}:` : 'line ';
-    // Both or neither: a format that cannot peek parses every record.
-    this.eventTypes = peek === undefined ? undefined : options.eventTypes;
-    this.peek = this.eventTypes === undefined ? undefined : peek;
+    // Both or neither: a format that cannot read a record's type unparsed parses every record.
+    this.eventTypes = unused === undefined ? undefined : options.eventTypes;
+    this.unused = this.eventTypes === undefined ? undefined : unused;
   }
 
   decode(line: string, lineNo: number, into?: SyscallEvent): SyscallEvent | undefined {
@@ -91,12 +91,9 @@ export class HarnessDecoder implements Decoder {
       stats.blank++;
       return undefined;
     }
-    if (this.peek !== undefined) {
-      const type = this.peek(line);
-      if (type !== undefined && !(this.eventTypes as EventTypeFilter).needs(type)) {
-        stats.unusedTypes++;
-        return undefined;
-      }
+    if (this.unused !== undefined && this.unused(line, this.eventTypes as EventTypeFilter)) {
+      stats.unusedTypes++;
+      return undefined;
     }
     let ev: SyscallEvent | undefined;
     try {

@@ -3,12 +3,12 @@
 
 import type { SyscallEvent } from '../event/types.js';
 import { FlatDecoder } from './flat.js';
-import { HarnessDecoder, type PeekType, type RecordFn } from './harness.js';
+import { HarnessDecoder, type RecordFn, type UnusedRecord } from './harness.js';
 import { isObj } from './json.js';
 import { NativeDecoder } from './native.js';
 import { decodeTetragon } from './tetragon.js';
 import { TraceeDecoder } from './tracee.js';
-import { peekNativeType } from './type-peek.js';
+import { unusedNativeRecord } from './type-peek.js';
 import {
   FORMATS, newDecodeStats,
   type BadReason, type DecodeOptions, type DecodeStats, type Decoder, type Format, type FormatOption,
@@ -60,9 +60,9 @@ function recordFn(format: Format): RecordFn {
   }
 }
 
-/** How a format reads a record's event type without parsing it, where it can. */
-function peekFn(format: Format): PeekType | undefined {
-  return format === 'native' ? peekNativeType : undefined;
+/** How a format tells a record of an unneeded event type without parsing it, where it can. */
+function unusedFn(format: Format): UnusedRecord | undefined {
+  return format === 'native' ? unusedNativeRecord : undefined;
 }
 
 class AutoDecoder implements Decoder {
@@ -98,7 +98,7 @@ class AutoDecoder implements Decoder {
       this.probe.bad(lineNo, json ? 'unknown-format' : 'invalid-json', json ? 'cannot tell the input format from this record' : 'not JSON');
       return undefined;
     }
-    this.inner = new HarnessDecoder(format, recordFn(format), this.options, this.stats, peekFn(format));
+    this.inner = new HarnessDecoder(format, recordFn(format), this.options, this.stats, unusedFn(format));
     return this.inner.decode(line, lineNo, into);
   }
 
@@ -111,7 +111,7 @@ class AutoDecoder implements Decoder {
 export function createDecoder(format: FormatOption, options: DecodeOptions = {}): Decoder {
   if (format === 'auto') return new AutoDecoder(options);
   if (!FORMATS.includes(format)) throw new TypeError(`unknown input format '${String(format)}'`);
-  return new HarnessDecoder(format, recordFn(format), options, newDecodeStats(), peekFn(format));
+  return new HarnessDecoder(format, recordFn(format), options, newDecodeStats(), unusedFn(format));
 }
 
 export function isFormatOption(s: string): s is FormatOption {

@@ -137,11 +137,15 @@ export class Session {
     await this.outputs.close();
   }
 
+  /** Events read so far: those evaluated, and native records skipped unparsed as of unused types. */
+  eventsRead(): number {
+    return this.detector.totalEvents() + unusedTypeSkippedIn([...this.sourceReports.values()].map((f) => f()));
+  }
+
   summary(): Summary {
     const c = this.detector.counts;
     const sources: SourceReport[] = [...this.sourceReports.values()].map((f) => f());
-    // Records skipped unparsed as of event types nothing uses are events of the input all the same.
-    const unusedTypeSkipped = sources.reduce((n, src) => n + (src.counters['unused_type_skipped'] ?? 0), 0);
+    const unusedTypeSkipped = unusedTypeSkippedIn(sources);
     const bySource = this.detector.eventsBySource();
     if (unusedTypeSkipped > 0) bySource.set('syscall', (bySource.get('syscall') ?? 0) + unusedTypeSkipped);
     return {
@@ -192,6 +196,11 @@ export class Session {
     out.push(...outputMetrics(this.outputs.stats()));
     return out;
   }
+}
+
+/** Records skipped unparsed as of event types nothing uses: events of the input all the same. */
+function unusedTypeSkippedIn(sources: readonly SourceReport[]): number {
+  return sources.reduce((n, src) => n + (src.counters['unused_type_skipped'] ?? 0), 0);
 }
 
 export interface Summary {

@@ -147,7 +147,7 @@ to load, an input could not be read or a detection worker failed, 2 on bad usage
     session.outputs.onStop((name, reason) => {
       if (reason === 'broken-pipe') stop();
     });
-    const progress = values.quiet ? undefined : Progress.for(ctx.stderr, () => ({ events: session.detector.totalEvents(), alerts: session.detector.counts.alerts }));
+    const progress = values.quiet ? undefined : Progress.for(ctx.stderr, () => ({ events: session.eventsRead(), alerts: session.detector.counts.alerts }));
     let failed = 0;
     const fields = session.fields();
     // Kubernetes audit logs given as plain FILE arguments are recognised and replayed as such.

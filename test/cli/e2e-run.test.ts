@@ -98,6 +98,46 @@ describe('run – live detection', () => {
     expect(await p.exited).toBe(0);
   });
 
+  it('hot reload: event types skipped unparsed follow the rules (a new rule on read sees the next reads)', async () => {
+    const dir = tmp();
+    const rules = join(dir, 'rules.yaml');
+    const lsRule = `- rule: ls seen
+  desc: ls opens something
+  condition: evt.type = openat and proc.name = ls
+  output: ls (n=%evt.num)
+  priority: INFO
+`;
+    writeFileSync(rules, lsRule);
+    writeFileSync(join(dir, 'events.jsonl'), '');
+    const p = live(['run', '-r', rules, '-i', join(dir, 'events.jsonl'), '--follow', '-o', 'outputs.format=json']);
+    await p.until(() => ready(p), 15_000, 'startup');
+    let num = 0;
+    const feed = (): void => {
+      const line = (o: object): string => JSON.stringify({ ts: String(1732662000000000000 + ++num * 1000), num, ...o });
+      appendFileSync(join(dir, 'events.jsonl'), `${[
+        line({ type: 'read', pid: 700, comm: 'cat', res: 10, args: { fd: 3, size: 4096 } }),
+        line({ type: 'openat', pid: 701, comm: 'ls', res: 3, args: { dirfd: -100, name: '/etc', flags: 0, mode: 0 } }),
+      ].join('\n')}\n`);
+    };
+    const rulesFired = (): string[] => p.lines().map((l) => (JSON.parse(l) as { rule: string }).rule);
+
+    feed();
+    await p.until(() => rulesFired().includes('ls seen'), 15_000, 'the first rules firing');
+    // No rule and no state table uses read yet: those records are skipped unparsed.
+    writeFileSync(rules, `${lsRule}- rule: cat reads
+  desc: cat reads something
+  condition: evt.type = read and proc.name = cat
+  output: cat read (n=%evt.num)
+  priority: INFO
+`);
+    await p.until(() => p.logs().some((l) => l['msg'] === 'rules reloaded'), 15_000, 'reload');
+    const mark = p.lines().length;
+    feed();
+    await p.until(() => rulesFired().slice(mark).includes('cat reads'), 15_000, 'the new rule seeing reads');
+    p.signal('SIGTERM');
+    expect(await p.exited).toBe(0);
+  });
+
   it('serves /healthz and /metrics with events, alerts by rule, rule evaluations and output counters', async () => {
     const dir = tmp();
     writeFileSync(join(dir, 'rules.yaml'), TEST_RULES);

@@ -44,8 +44,7 @@ export interface OpenedInput {
 export async function openInput(spec: InputSpec): Promise<OpenedInput> {
   const log = spec.log;
   const decodeOptions: DecodeOptions = {
-    keepEnter: spec.keepEnter, log, sourceName: spec.path === '-' ? 'stdin' : spec.path,
-    ...(spec.eventTypes !== undefined ? { eventTypes: spec.eventTypes } : {}),
+    keepEnter: spec.keepEnter, log, sourceName: spec.path === '-' ? 'stdin' : spec.path, eventTypes: spec.eventTypes,
   };
   const lineOptions = { maxLineBytes: spec.maxLineBytes };
   if (spec.path === '-') {

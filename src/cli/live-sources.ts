@@ -118,9 +118,7 @@ export async function driveSource(spec: LiveSourceSpec, o: DriveOptions): Promis
     if (limiter.allow()) logger.warn({ source: name, suppressed: limiter.takeSuppressed() }, m);
   };
   const syscall = async (source: EventSource, format: FormatOption, scanProc = false): Promise<void> => {
-    const decoder = createDecoder(format, {
-      keepEnter: o.decode.keepEnter, log, sourceName: name, ...(session.eventTypes !== undefined ? { eventTypes: session.eventTypes } : {}),
-    });
+    const decoder = createDecoder(format, { keepEnter: o.decode.keepEnter, log, sourceName: name, eventTypes: session.eventTypes });
     const tracker = new StateTracker(o.state);
     session.addSource(name, () => ({ name, counters: syscallCounters(decoder.stats, tracker.stats()) }));
     if (scanProc) {

@@ -99,8 +99,8 @@ export type Dispatcher = (ev: never, out: unknown[], first: boolean, evals: Floa
  * the entries' derived plans, one generated function each, sharing the dispatcher's frame: each
  * operand is extracted at most once per event, each sub-expression shared by several entries
  * computed at most once, and an entry one of whose shared conjuncts an earlier entry already settled
- * against it (found false, or true under a `not`) costs no call. Events with given values call the entries' predicates. Undefined when the
- * runtime forbids code generation.
+ * against it (found false, or true under a `not`) costs no call. Events with given values call the
+ * entries' predicates. Undefined when the runtime forbids code generation.
  */
 export function generateDispatcher(entries: readonly DispatchEntry[]): Dispatcher | undefined {
   if (!available) return undefined;

@@ -59,7 +59,7 @@ export interface DecodeOptions {
    * type without parsing it (native), records of other types are counted in `unusedTypes` and skipped
    * unparsed. Asked per record, so the answer may change (rules reloaded).
    */
-  readonly eventTypes?: EventTypeFilter;
+  readonly eventTypes?: EventTypeFilter | undefined;
 }
 
 export interface EventTypeFilter {

@@ -102,7 +102,7 @@ export interface Process {
   container: Container | undefined;
   /**
    * Set by the state table when the process exited: the process its children were reparented to
-   * (null when unknown). Readers of `parent` go through it (fields: parentOf), so an ancestry walk
+   * (null when unknown). Readers of `parent` go through it (liveProcess), so an ancestry walk
    * is right even before a child's next event relinks it.
    */
   reaper: Process | null | undefined;

@@ -78,7 +78,7 @@ function onMessage(m: ToWorker): void {
       const log = (message: string): void => post({ t: 'log', stream: m.stream, message });
       stream = {
         id: m.stream, name: m.name, tracker: new StateTracker(init.state),
-        auto: createDecoder(m.format, { keepEnter: init.keepEnter, log, sourceName: m.name, ...typeFilter() }),
+        auto: createDecoder(m.format, { keepEnter: init.keepEnter, log, sourceName: m.name, eventTypes }),
         counted: undefined, shadow: undefined,
         scratch: newSyscallEvent(''), shadowScratch: newSyscallEvent(''),
       };
@@ -105,12 +105,8 @@ function decoders(s: Stream, format: Format): void {
   const log = (message: string): void => post({ t: 'log', stream: s.id, message });
   // An auto decoder that has recognised the format goes on (it keeps its per-stream state, e.g.
   // Tracee's de-duplication); else the lines from here on start a decoder of the format.
-  s.counted = s.auto.detected !== undefined ? s.auto : createDecoder(format, { keepEnter: init.keepEnter, log, sourceName: s.name, ...typeFilter() });
-  s.shadow = createDecoder(format, { keepEnter: init.keepEnter, ...typeFilter() });
-}
-
-function typeFilter(): { eventTypes?: SessionEventTypes } {
-  return eventTypes === undefined ? {} : { eventTypes };
+  s.counted = s.auto.detected !== undefined ? s.auto : createDecoder(format, { keepEnter: init.keepEnter, log, sourceName: s.name, eventTypes });
+  s.shadow = createDecoder(format, { keepEnter: init.keepEnter, eventTypes });
 }
 
 // Test hook (test/cli/replay-workers.test.ts): makes the last worker fail on its first batch, by an

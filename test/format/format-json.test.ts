@@ -7,6 +7,9 @@ import { formatOptions } from '../../src/format/options.js';
 import { internalAlert } from '../../src/format/internal.js';
 import { jsonValue } from '../../src/format/json-value.js';
 import { testEvent, testRule } from '../helpers/test-rules.js';
+import { compileTemplate } from '../../src/fields/template.js';
+import { syscallFields } from '../../src/fields/syscall.js';
+import { Alert } from '../../src/format/alert.js';
 
 const TS = '1470327477881781397';
 const rule = testRule({
@@ -80,6 +83,30 @@ describe('format – JSON alert', () => {
     expect(p.output_fields['peregrine.suppressed']).toBe(41);
     expect(a.json()).toMatch(/"evt\.time":1470327477881781397,"fd\.name"/); // keys still sorted, bigint exact
     expect(p.output).toMatch(/\(peregrine: 41 similar alerts suppressed in 60s\)$/);
+  });
+});
+
+describe('format – output_fields from compiled templates', () => {
+  // A real template (time field, a repeated field, a missing one): output_fields keys written once,
+  // sorted, whatever the order of the field object.
+  const template = compileTemplate('%proc.pid %fd.name t=%evt.time n=%proc.name again=%fd.name cmd=%proc.cmdline', syscallFields()).template;
+  const compiled = { ...testRule({ name: 'Compiled', priority: 4, output: 'x' }), output: template } as typeof rule;
+  const ev = () => testEvent({ 'proc.pid': 7, 'fd.name': '/etc/"x"', 'proc.name': 'cat' }, TS);
+
+  it('writes each key once, sorted, the time field from the alert, missing values as null', () => {
+    const a = new AlertFormatter({ hostname: 'h' }).format(compiled, ev());
+    expect(a.json()).toMatch(/"output_fields": \{"evt\.time":1470327477881781397,"fd\.name":"\/etc\/\\"x\\"","proc\.cmdline":null,"proc\.name":"cat","proc\.pid":7\}\}$/);
+  });
+
+  it('writes the same bytes for the same fields in any order', () => {
+    const a = new AlertFormatter({ hostname: 'h' }).format(compiled, ev());
+    const reversed = Object.fromEntries(Object.entries(a.templateFields).reverse());
+    const b = new Alert(a.ruleId, a.rule, a.priority, a.source, a.tags, a.time, a.hostname, a.message, reversed, a.layout);
+    expect(Object.keys(reversed)).not.toEqual(Object.keys(a.templateFields));
+    expect(b.json()).toBe(a.json());
+    const { 'proc.name': _dropped, ...missing } = a.templateFields;
+    const c = new Alert(a.ruleId, a.rule, a.priority, a.source, a.tags, a.time, a.hostname, a.message, missing, a.layout);
+    expect(c.json()).toBe(a.json().replace('"proc.name":"cat"', '"proc.name":null'));
   });
 });
 

@@ -1,6 +1,6 @@
 // The measured process of bench/instructions.mjs (run under valgrind's callgrind, `node --predictable`):
 // one pipeline stage, cumulative, over every line of a trace, for a number of rounds. Prints one JSON
-// line: records, candidate evaluations and matches of the last round.
+// line: records, candidate evaluations and matches of one round.
 //   node bench/_instructions-workload.mjs DIST STAGE ROUNDS TRACE RULES_DIR
 // Stages: parse (JSON.parse alone, the ceiling's work) · decode (native decoder, every record
 // parsed) · state (+ state tracker) · stable (+ engine over falco_rules.yaml's enabled rules) ·

@@ -1,11 +1,8 @@
 #!/usr/bin/env node
 // Scenario 9 — instructions per record, stage by stage: the cost of each pipeline stage counted in
 // machine instructions by valgrind's callgrind, under `node --predictable` (V8 without concurrent
-// compilation or GC threads and without time-based heuristics) with fixed hash and random seeds (a
-// random string-hash seed changes hash-table collisions, and with them the count of the stages that
-// look strings up, by up to ~2 % from run to run). Unlike every timed scenario, the
-// count is repeatable to about ±0.5 % whatever else the shared machine is doing, so it can tell a 2 %
-// change apart; it does not see cache misses, which the timed scenarios do.
+// compilation or GC threads and without time-based heuristics) with fixed hash and random seeds.
+// It does not see cache misses, which the timed scenarios do.
 //
 // Stages, each including the ones before it (bench/_instructions-workload.mjs):
 //   parse   JSON.parse of every line: the work of scenario 4's ceiling (without reading the file)
@@ -15,10 +12,14 @@
 //   rules   + the engine over the stable, incubating and sandbox files' enabled rules
 //   alerts  + each match formatted as a Falco JSON alert
 // Per record = (Ir of WARM + 4 rounds − Ir of WARM rounds) ÷ (4 × records): start-up, rule loading
-// and the JIT's warm-up (the first WARM rounds, default 2) cancel out. The same build counts the
-// same to ±0.5 % run after run; between settings of --warm, a stage that keeps much in the heap
-// (state) moves by up to ~10 %, as the old generation's collections fall in or out of the window. Each stage's increment over the one before is its own cost; the ratio
-// parse ÷ rules is what scenario 4's ratio would be with free file reading and free outputs.
+// and the JIT's warm-up (the first WARM rounds, default 2) cancel out. Each stage's increment over
+// the one before is its own cost; the ratio parse ÷ rules is what scenario 4's ratio would be with
+// free file reading and free outputs.
+// How repeatable: parse, decode and state count the same to ±0.5 % run after run, whatever else the
+// shared machine is doing (timed runs here spread by up to 45 %). The rule stages, with the compiled
+// rules in the heap, spread by a few % (old-generation collections fall unevenly into the measured
+// window): judge a change there by several runs. Between settings of --warm the state stage moves
+// by up to ~10 %: compare builds at one setting.
 // --compare DIR counts another build (a dist/ directory) on the same trace and prints the change.
 // Needs valgrind (Debian package valgrind). Usage:
 //   node bench/instructions.mjs [records] [--compare DIR] [--stages parse,decode,…] [--warm ROUNDS]

@@ -50,6 +50,10 @@ for (const s of stages) {
   }
 }
 const N = Number(positional[0] ?? 20_000);
+if (!(Number.isInteger(N) && N > 0)) {
+  console.error(`instructions: records must be a whole number above 0, got ${JSON.stringify(positional[0])}`);
+  process.exit(2);
+}
 /** Rounds whose instructions are subtracted: start-up, rule loading and the JIT's warm-up. */
 const WARM = warmArg ?? 2;
 /** Rounds measured: the garbage collector works in lumps, which more rounds average out. */
